@@ -1,0 +1,646 @@
+"""The SQLite store: the one module that writes SQL.
+
+Why one module: every table, column and migration is visible in one place, so
+a schema change cannot be scattered over the code base, and other modules deal
+in dataclasses (FeedFetch, FeedEntry, Article, Report) instead of rows.
+
+The database is a single file in WAL mode (readers such as Datasette can browse
+it while the service writes), opened by one service process. The schema is
+migrated forward on open: `schema_migrations` records which numbered migrations
+ran, and each migration runs in its own transaction, so a crash mid-migration
+leaves the previous version intact. Every table and column is documented in
+TABLE_DOCS / COLUMN_DOCS, copied into the `_docs` table and into comments in
+the CREATE TABLE statements, for people exploring the file.
+
+Datetimes are stored as ISO-8601 UTC strings ("2024-05-01T12:00:00+00:00"),
+dates as "YYYY-MM-DD"; both sort correctly as text.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import json
+import re
+import sqlite3
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+import sqlite_utils
+
+from bot.models import Article, FeedEntry, FeedFetch, FeedValidators
+from extractors.report import Report
+
+BUSY_TIMEOUT_MS = 5000
+FEED_OK_STATUSES = ("ok", "not_modified", "unchanged")
+
+
+# --- schema -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    """A column with its SQL declaration and a one-line explanation for humans."""
+
+    name: str
+    decl: str
+    doc: str
+
+
+@dataclass(frozen=True, slots=True)
+class Table:
+    """A table definition; create_sql() puts each column's doc beside it as an SQL comment."""
+
+    name: str
+    doc: str
+    columns: tuple[Column, ...]
+    constraints: tuple[str, ...] = ()
+
+    def create_sql(self) -> str:
+        items = [(f"{c.name} {c.decl}", c.doc) for c in self.columns] + [(c, "") for c in self.constraints]
+        lines = []
+        for index, (sql, doc) in enumerate(items):
+            comma = "," if index < len(items) - 1 else ""
+            lines.append(f"    {sql}{comma}" + (f"  -- {doc}" if doc else ""))
+        return f"-- {self.doc}\nCREATE TABLE {self.name} (\n" + "\n".join(lines) + "\n)"
+
+
+def _c(name: str, decl: str, doc: str) -> Column:
+    return Column(name, decl, doc)
+
+
+_V1_TABLES: tuple[Table, ...] = (
+    Table(
+        "feeds",
+        "One row per configured feed: what the last poll returned and the validators for the next one.",
+        (
+            _c("url", "TEXT PRIMARY KEY", "Feed URL as configured (demo:/… for the bundled demo)"),
+            _c("name", "TEXT", "Name given in the config"),
+            _c("title", "TEXT", "Title the feed gives itself"),
+            _c("etag", "TEXT", "ETag of the last good response, sent back as If-None-Match"),
+            _c("last_modified", "TEXT", "Last-Modified of the last good response, sent as If-Modified-Since"),
+            _c("body_hash", "TEXT", "sha256 of the last body: the same bytes again means nothing changed"),
+            _c("last_status", "TEXT", "ok, not_modified (304), unchanged (same body) or error"),
+            _c("last_error", "TEXT", "Why the last poll failed (NULL after a success)"),
+            _c("last_warning", "TEXT", "Problem in the last parsed body that did not stop parsing"),
+            _c("http_status", "INTEGER", "HTTP status code of the last poll"),
+            _c("last_checked", "TEXT", "When the feed was last polled (UTC)"),
+            _c("last_success", "TEXT", "When a poll last succeeded (UTC)"),
+            _c(
+                "consecutive_errors", "INTEGER NOT NULL DEFAULT 0", "Failed polls in a row; 0 after a success"
+            ),
+        ),
+    ),
+    Table(
+        "entries",
+        "Every feed item ever seen, so each is processed once, and again after a crash if unfinished.",
+        (
+            _c("feed_url", "TEXT NOT NULL", "Feed the item came from (feeds.url)"),
+            _c("key", "TEXT NOT NULL", "Stable item key: guid, else link, else sha1 of title+date"),
+            _c("link", "TEXT", "Link to the article"),
+            _c("title", "TEXT", "Item title"),
+            _c("summary", "TEXT", "Item summary as plain text (the fallback when the page fails)"),
+            _c("published", "TEXT", "Publication time given by the feed (UTC)"),
+            _c("first_seen", "TEXT", "When the service first saw the item (UTC)"),
+            _c("processed", "INTEGER NOT NULL DEFAULT 0", "1 once article, reports and alerts are stored"),
+        ),
+        ("PRIMARY KEY (feed_url, key)",),
+    ),
+    Table(
+        "articles",
+        "The cleaned text of each processed entry, as given to the extractors.",
+        (
+            _c("id", "INTEGER PRIMARY KEY AUTOINCREMENT", "Article id"),
+            _c("feed_url", "TEXT NOT NULL", "Feed the entry came from"),
+            _c("entry_key", "TEXT NOT NULL", "entries.key of the entry"),
+            _c("url", "TEXT", "Page URL after redirects"),
+            _c("title", "TEXT", "Headline"),
+            _c("published", "TEXT", "Publication time: the feed's, else the page's date (UTC)"),
+            _c("site_name", "TEXT", "Site name found in the page metadata"),
+            _c("text_source", "TEXT", "page (fetched and cleaned) or summary (feed title+summary)"),
+            _c("fetch_error", "TEXT", "Why the page was not used, when text_source is summary"),
+            _c("text", "TEXT", "Plain text the extractors read"),
+            _c("content_hash", "TEXT", "sha256 of the whitespace-normalised text: spots syndicated copies"),
+            _c("fetched_at", "TEXT", "When the article was fetched (UTC)"),
+        ),
+        ("UNIQUE (feed_url, entry_key)",),
+    ),
+    Table(
+        "reports",
+        "Figures found by the extractors: one row per displacement, casualty or strike figure.",
+        (
+            _c("id", "INTEGER PRIMARY KEY", "Report id"),
+            _c("article_id", "INTEGER REFERENCES articles(id) ON DELETE CASCADE", "Article it was found in"),
+            _c("metric", "TEXT NOT NULL", "displaced, killed, injured or strikes"),
+            _c("value", "INTEGER NOT NULL", "The figure (low end of a range; order of magnitude if vague)"),
+            _c("unit", "TEXT", "people, families, households, communities …"),
+            _c("qualifier", "TEXT", "at least, more than, up to, some …"),
+            _c("vague", "INTEGER NOT NULL DEFAULT 0", "1 for amounts like 'tens of thousands'"),
+            _c("low", "INTEGER", "Low end of a range"),
+            _c("high", "INTEGER", "High end of a range"),
+            _c("status", "TEXT", "new, projected, returned or stock"),
+            _c("increment", "INTEGER NOT NULL DEFAULT 0", "1 when the figure is an addition ('another 500')"),
+            _c("place", "TEXT", "Canonical gazetteer name"),
+            _c("place_text", "TEXT", "The place as written in the article"),
+            _c("country", "TEXT", "Country of the place"),
+            _c("period_start", "TEXT", "Start of the period the figure covers (date)"),
+            _c("period_end", "TEXT", "End of the period the figure covers (date)"),
+            _c("period_kind", "TEXT", "window, cumulative or day: only like periods are compared"),
+            _c("period_text", "TEXT", "The period as written ('over the past two weeks')"),
+            _c("source", "TEXT", "Who the figure is attributed to ('UN OCHA')"),
+            _c("quote", "TEXT", "The sentence the figure came from"),
+            _c("span_start", "INTEGER", "Offset of the figure in articles.text"),
+            _c("span_end", "INTEGER", "End offset of the figure in articles.text"),
+            _c("extras", "TEXT", "Extra extractor details as JSON"),
+            _c("outlet", "TEXT", "Outlet that published the article"),
+            _c("link", "TEXT", "Link to the article"),
+            _c("published", "TEXT", "Publication time of the article (UTC)"),
+            _c("created_at", "TEXT", "When the report was stored (UTC)"),
+        ),
+    ),
+    Table(
+        "places",
+        "Places added by users, on top of the bundled gazetteer.",
+        (
+            _c("name", "TEXT PRIMARY KEY", "Canonical name"),
+            _c("country", "TEXT", "Country"),
+            _c("parent", "TEXT", "Enclosing place (governorate, district …)"),
+            _c("kind", "TEXT", "city, town, camp, region …"),
+            _c("aliases", "TEXT", "Other spellings, as a JSON array"),
+            _c("latitude", "REAL", "Latitude (WGS84)"),
+            _c("longitude", "REAL", "Longitude (WGS84)"),
+            _c("added_at", "TEXT", "When it was added (UTC)"),
+        ),
+    ),
+    Table(
+        "baselines",
+        "What the service currently believes for each (place, metric): new reports are compared with it.",
+        (
+            _c("place", "TEXT NOT NULL", "Canonical place name"),
+            _c("metric", "TEXT NOT NULL", "displaced, killed, injured or strikes"),
+            _c("value", "INTEGER NOT NULL", "Latest credible figure"),
+            _c("qualifier", "TEXT", "Its qualifier (at least, more than …)"),
+            _c("report_id", "INTEGER", "Report it came from (NULL for seeded baselines)"),
+            _c("published", "TEXT", "When it was published (UTC)"),
+            _c("source", "TEXT", "Who it was attributed to"),
+            _c("outlet", "TEXT", "Outlet that reported it"),
+            _c("period_kind", "TEXT", "window, cumulative or day"),
+            _c("period_start", "TEXT", "Start of its period (date)"),
+            _c("period_end", "TEXT", "End of its period (date)"),
+            _c("updated_at", "TEXT", "When the baseline last changed (UTC)"),
+        ),
+        ("PRIMARY KEY (place, metric)",),
+    ),
+    Table(
+        "alerts",
+        "Alerts decided by the alert engine; one per distinct news, however many outlets carried it.",
+        (
+            _c("id", "INTEGER PRIMARY KEY", "Alert id"),
+            _c("fingerprint", "TEXT NOT NULL UNIQUE", "Identity of the news (place, metric, value, period)"),
+            _c("report_id", "INTEGER", "Report that triggered it"),
+            _c("place", "TEXT", "Place"),
+            _c("metric", "TEXT", "Metric"),
+            _c("value", "INTEGER", "New figure"),
+            _c("previous_value", "INTEGER", "Baseline it was compared with"),
+            _c("previous_published", "TEXT", "When the baseline was published (UTC)"),
+            _c("previous_source", "TEXT", "Who the baseline was attributed to"),
+            _c("kind", "TEXT", "Why it alerted (first figure, increase …)"),
+            _c("level", "TEXT", "Importance"),
+            _c("message", "TEXT", "Text sent to subscribers"),
+            _c("link", "TEXT", "Article link"),
+            _c("outlet", "TEXT", "Outlet"),
+            _c("created_at", "TEXT", "When it was decided (UTC)"),
+        ),
+    ),
+    Table(
+        "outbox",
+        "One row per alert per recipient, written before sending: nothing is lost in a crash.",
+        (
+            _c("id", "INTEGER PRIMARY KEY", "Outbox id"),
+            _c("alert_id", "INTEGER NOT NULL REFERENCES alerts(id)", "Alert to deliver"),
+            _c("recipient", "TEXT NOT NULL", "Chat id, or 'console'"),
+            _c(
+                "status",
+                "TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'sent', 'dead'))",
+                "pending, sent, or dead (gave up)",
+            ),
+            _c("attempts", "INTEGER NOT NULL DEFAULT 0", "Delivery attempts so far"),
+            _c("last_error", "TEXT", "Why the last attempt failed"),
+            _c("created_at", "TEXT", "When it was queued (UTC)"),
+            _c("sent_at", "TEXT", "When it was delivered (UTC)"),
+        ),
+        ("UNIQUE (alert_id, recipient)",),
+    ),
+)
+
+_V1_INDEXES = (
+    "CREATE INDEX idx_reports_place_metric ON reports (place, metric)",
+    "CREATE INDEX idx_reports_article ON reports (article_id)",
+    "CREATE INDEX idx_entries_unprocessed ON entries (feed_url, processed)",
+    "CREATE INDEX idx_outbox_status ON outbox (status)",
+)
+
+_DOCS_TABLE = Table(
+    "_docs",
+    "What each table and column means (column '' is the table itself).",
+    (
+        _c("table_name", "TEXT NOT NULL", "Table"),
+        _c("column_name", "TEXT NOT NULL", "Column, or '' for the table"),
+        _c("doc", "TEXT NOT NULL", "Explanation"),
+    ),
+    ("PRIMARY KEY (table_name, column_name)",),
+)
+
+_SCHEMA_MIGRATIONS = Table(
+    "schema_migrations",
+    "Which numbered schema migrations have been applied to this file.",
+    (
+        _c("version", "INTEGER PRIMARY KEY", "Migration number"),
+        _c("description", "TEXT", "What it did"),
+        _c("applied_at", "TEXT", "When it ran (UTC)"),
+    ),
+)
+
+_ALL_TABLES = (*_V1_TABLES, _DOCS_TABLE, _SCHEMA_MIGRATIONS)
+TABLE_DOCS: dict[str, str] = {t.name: t.doc for t in _ALL_TABLES}
+COLUMN_DOCS: dict[str, dict[str, str]] = {t.name: {c.name: c.doc for c in t.columns} for t in _ALL_TABLES}
+
+
+def _migration_v1(conn: sqlite3.Connection) -> None:
+    """Create the initial tables, their indexes and the _docs table."""
+    for table in (*_V1_TABLES, _DOCS_TABLE):
+        conn.execute(table.create_sql())
+    for index in _V1_INDEXES:
+        conn.execute(index)
+
+
+# Append only: version N is MIGRATIONS[N-1]. A later version adds columns or tables
+# (ALTER TABLE …) and their docs to TABLE_DOCS / COLUMN_DOCS; never edit a released one.
+MIGRATIONS: tuple[tuple[str, Callable[[sqlite3.Connection], None]], ...] = (
+    ("initial schema", _migration_v1),
+)
+
+
+# --- conversions ----------------------------------------------------------------------------------
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def to_iso(value: datetime | None) -> str | None:
+    """An ISO-8601 UTC string; naive datetimes are taken to be UTC already."""
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(UTC).isoformat(timespec="seconds")
+
+
+def from_iso(value: str | None) -> datetime | None:
+    """The inverse of to_iso (always timezone-aware)."""
+    if not value:
+        return None
+    parsed = datetime.fromisoformat(value)
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def _date_iso(value: date | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def text_hash(text: str) -> str:
+    """sha256 of the text with whitespace collapsed, so reflowed copies of one story match."""
+    normalised = re.sub(r"\s+", " ", text).strip()
+    return hashlib.sha256(normalised.encode("utf-8")).hexdigest()
+
+
+# --- the store ------------------------------------------------------------------------------------
+
+
+class Store:
+    """The service's SQLite database. Open one per process; not shared between threads."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = path
+        self.db = sqlite_utils.Database(path)
+        self.conn = self.db.conn
+        self._savepoints = itertools.count(1)
+        # busy_timeout first: switching to WAL needs a lock another reader may hold briefly.
+        self.conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS:d}")
+        self.db.enable_wal()
+        self.conn.execute("PRAGMA synchronous = NORMAL")  # safe with WAL, far fewer fsyncs
+        self.conn.execute("PRAGMA foreign_keys = ON")
+        try:
+            self.migrate()
+        except BaseException:
+            self.db.close()  # a failed migration must not leave a half-open handle behind
+            raise
+
+    def close(self) -> None:
+        """Close the connection (a checkpoint folds the WAL back into the file)."""
+        self.db.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[Store]:
+        """Group writes so they land together or not at all.
+
+        BEGIN IMMEDIATE takes the write lock up front (no lock-upgrade
+        deadlock under WAL) and makes DDL transactional too, which Python's
+        implicit transactions (`with conn:`) do not. Nested calls become
+        savepoints, so store methods can be combined in a caller's transaction.
+        """
+        conn = self.conn
+        if conn.in_transaction:
+            name = f"dwatch_sp_{next(self._savepoints)}"
+            conn.execute(f"SAVEPOINT {name}")
+            try:
+                yield self
+            except BaseException:
+                if conn.in_transaction:
+                    conn.execute(f"ROLLBACK TO SAVEPOINT {name}")
+                    conn.execute(f"RELEASE SAVEPOINT {name}")
+                raise
+            conn.execute(f"RELEASE SAVEPOINT {name}")
+            return
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield self
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
+
+    # --- schema ---
+
+    def schema_version(self) -> int:
+        """Highest migration applied to this file (0 for a new file)."""
+        row = self.conn.execute("SELECT MAX(version) FROM schema_migrations").fetchone()
+        return int(row[0] or 0)
+
+    def migrate(self) -> list[int]:
+        """Apply the migrations this file has not seen yet, each in its own transaction; return them."""
+        with self.transaction():
+            self.conn.execute(
+                _SCHEMA_MIGRATIONS.create_sql().replace("CREATE TABLE", "CREATE TABLE IF NOT EXISTS")
+            )
+        applied: list[int] = []
+        for version, (description, migration) in enumerate(MIGRATIONS, start=1):
+            with self.transaction():
+                # Re-checked inside the write lock, in case another process migrated meanwhile.
+                done = self.conn.execute("SELECT 1 FROM schema_migrations WHERE version = ?", (version,))
+                if done.fetchone():
+                    continue
+                migration(self.conn)
+                self.conn.execute(
+                    "INSERT INTO schema_migrations (version, description, applied_at) VALUES (?, ?, ?)",
+                    (version, description, to_iso(_now())),
+                )
+            applied.append(version)
+        self._sync_docs()
+        return applied
+
+    def _sync_docs(self) -> None:
+        """Keep the _docs table equal to TABLE_DOCS/COLUMN_DOCS (writes only when they differ)."""
+        wanted = {(table, ""): doc for table, doc in TABLE_DOCS.items()}
+        for table, columns in COLUMN_DOCS.items():
+            wanted.update({(table, column): doc for column, doc in columns.items()})
+        rows = self.conn.execute("SELECT table_name, column_name, doc FROM _docs").fetchall()
+        if {(t, c): d for t, c, d in rows} == wanted:
+            return
+        with self.transaction():
+            self.conn.execute("DELETE FROM _docs")
+            self.conn.executemany(
+                "INSERT INTO _docs (table_name, column_name, doc) VALUES (?, ?, ?)",
+                [(t, c, d) for (t, c), d in sorted(wanted.items())],
+            )
+
+    # --- feeds ---
+
+    def feed_validators(self, url: str) -> FeedValidators:
+        """What the last good fetch of this feed returned, for a conditional GET (empty if never)."""
+        row = self.conn.execute(
+            "SELECT etag, last_modified, body_hash FROM feeds WHERE url = ?", (url,)
+        ).fetchone()
+        if row is None:
+            return FeedValidators()
+        return FeedValidators(etag=row[0], last_modified=row[1], body_hash=row[2])
+
+    def record_feed_result(self, fetch: FeedFetch, checked_at: datetime | None = None) -> None:
+        """Store the outcome of one poll.
+
+        A success (ok / not_modified / unchanged) resets consecutive_errors and
+        stores the new validators; an error counts up and keeps the old
+        validators, so the next poll is still conditional.
+        """
+        checked = to_iso(checked_at or _now())
+        spec, v = fetch.feed, fetch.validators
+        with self.transaction():
+            self.conn.execute(
+                """INSERT INTO feeds (url, name) VALUES (?, ?)
+                   ON CONFLICT (url) DO UPDATE SET name = excluded.name""",
+                (spec.url, spec.name),
+            )
+            if fetch.status == "error":
+                self.conn.execute(
+                    """UPDATE feeds SET last_status = 'error', last_error = ?, http_status = ?,
+                       last_checked = ?, consecutive_errors = consecutive_errors + 1 WHERE url = ?""",
+                    (fetch.error or "unknown error", fetch.http_status, checked, spec.url),
+                )
+            elif fetch.status == "ok":
+                self.conn.execute(
+                    """UPDATE feeds SET title = COALESCE(?, title), etag = ?, last_modified = ?,
+                       body_hash = ?, last_status = 'ok', last_error = NULL, last_warning = ?,
+                       http_status = ?, last_checked = ?, last_success = ?, consecutive_errors = 0
+                       WHERE url = ?""",
+                    (
+                        fetch.title,
+                        v.etag,
+                        v.last_modified,
+                        v.body_hash,
+                        fetch.warning,
+                        fetch.http_status,
+                        checked,
+                        checked,
+                        spec.url,
+                    ),
+                )
+            elif fetch.status in FEED_OK_STATUSES:
+                self.conn.execute(
+                    """UPDATE feeds SET etag = COALESCE(?, etag), last_modified = COALESCE(?, last_modified),
+                       body_hash = COALESCE(?, body_hash), last_status = ?, last_error = NULL,
+                       http_status = ?, last_checked = ?, last_success = ?, consecutive_errors = 0
+                       WHERE url = ?""",
+                    (
+                        v.etag,
+                        v.last_modified,
+                        v.body_hash,
+                        fetch.status,
+                        fetch.http_status,
+                        checked,
+                        checked,
+                        spec.url,
+                    ),
+                )
+            else:
+                raise ValueError(f"unknown feed status {fetch.status!r}")
+
+    def feed_statuses(self) -> list[dict[str, Any]]:
+        """One dict per feed (all feeds columns), for `dwatch status` and admin messages."""
+        cursor = self.conn.execute("SELECT * FROM feeds ORDER BY name, url")
+        names = [d[0] for d in cursor.description]
+        return [dict(zip(names, row, strict=True)) for row in cursor]
+
+    # --- entries ---
+
+    def new_entries(
+        self, feed_url: str, entries: Iterable[FeedEntry], seen_at: datetime | None = None
+    ) -> list[FeedEntry]:
+        """The entries whose key this feed never had, recorded as unprocessed, in feed order."""
+        seen = to_iso(seen_at or _now())
+        new: list[FeedEntry] = []
+        with self.transaction():
+            for entry in entries:
+                cursor = self.conn.execute(
+                    """INSERT INTO entries
+                           (feed_url, key, link, title, summary, published, first_seen, processed)
+                       VALUES (?, ?, ?, ?, ?, ?, ?, 0) ON CONFLICT (feed_url, key) DO NOTHING""",
+                    (
+                        feed_url,
+                        entry.key,
+                        entry.link,
+                        entry.title,
+                        entry.summary,
+                        to_iso(entry.published),
+                        seen,
+                    ),
+                )
+                if cursor.rowcount == 1:
+                    new.append(entry)
+        return new
+
+    def unprocessed_entries(self, feed_url: str) -> list[FeedEntry]:
+        """Entries seen but never finished (e.g. the service stopped mid-cycle), oldest first."""
+        rows = self.conn.execute(
+            """SELECT key, title, link, summary, published FROM entries
+               WHERE feed_url = ? AND processed = 0 ORDER BY first_seen, rowid""",
+            (feed_url,),
+        ).fetchall()
+        return [
+            FeedEntry(
+                key=key, title=title or "", link=link, summary=summary or "", published=from_iso(published)
+            )
+            for key, title, link, summary, published in rows
+        ]
+
+    def mark_processed(self, feed_url: str, key: str) -> None:
+        """Mark an entry done; call it in the same transaction as the entry's article and reports."""
+        with self.transaction():
+            self.conn.execute(
+                "UPDATE entries SET processed = 1 WHERE feed_url = ? AND key = ?", (feed_url, key)
+            )
+
+    # --- articles and reports ---
+
+    def save_article(self, feed_url: str, article: Article, fetched_at: datetime | None = None) -> int:
+        """Insert or (when the entry is re-processed) update an article; return its id, which stays stable."""
+        with self.transaction():
+            self.conn.execute(
+                """INSERT INTO articles (feed_url, entry_key, url, title, published, site_name, text_source,
+                                         fetch_error, text, content_hash, fetched_at)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                   ON CONFLICT (feed_url, entry_key) DO UPDATE SET
+                       url = excluded.url, title = excluded.title, published = excluded.published,
+                       site_name = excluded.site_name, text_source = excluded.text_source,
+                       fetch_error = excluded.fetch_error, text = excluded.text,
+                       content_hash = excluded.content_hash, fetched_at = excluded.fetched_at""",
+                (
+                    feed_url,
+                    article.entry_key,
+                    article.url,
+                    article.title,
+                    to_iso(article.published),
+                    article.site_name,
+                    article.text_source,
+                    article.fetch_error,
+                    article.text,
+                    text_hash(article.text),
+                    to_iso(fetched_at or _now()),
+                ),
+            )
+            row = self.conn.execute(
+                "SELECT id FROM articles WHERE feed_url = ? AND entry_key = ?", (feed_url, article.entry_key)
+            ).fetchone()
+        return int(row[0])
+
+    def save_reports(
+        self,
+        article_id: int,
+        reports: Iterable[Report],
+        outlet: str | None,
+        link: str | None,
+        published: datetime | None,
+    ) -> list[int]:
+        """Store an article's reports, replacing any it had (re-processing must not duplicate them)."""
+        created = to_iso(_now())
+        ids: list[int] = []
+        with self.transaction():
+            self.conn.execute("DELETE FROM reports WHERE article_id = ?", (article_id,))
+            for report in reports:
+                row = _report_row(report) | {
+                    "article_id": article_id,
+                    "outlet": outlet,
+                    "link": link,
+                    "published": to_iso(published),
+                    "created_at": created,
+                }
+                cursor = self.conn.execute(_INSERT_REPORT, row)
+                ids.append(int(cursor.lastrowid or 0))
+        return ids
+
+
+def _report_row(report: Report) -> dict[str, Any]:
+    """A Report as reports-table values (booleans as 0/1, dates as ISO text, span split in two)."""
+    return {
+        "metric": report.metric,
+        "value": report.value,
+        "unit": report.unit,
+        "qualifier": report.qualifier,
+        "vague": int(report.vague),
+        "low": report.low,
+        "high": report.high,
+        "status": report.status,
+        "increment": int(report.increment),
+        "place": report.place,
+        "place_text": report.place_text,
+        "country": report.country,
+        "period_start": _date_iso(report.period_start),
+        "period_end": _date_iso(report.period_end),
+        "period_kind": report.period_kind,
+        "period_text": report.period_text,
+        "source": report.source,
+        "quote": report.quote,
+        "span_start": report.span[0],
+        "span_end": report.span[1],
+        "extras": json.dumps(report.extras, ensure_ascii=False, default=str) if report.extras else None,
+    }
+
+
+def _insert_sql(table: str, columns: Iterable[str]) -> str:
+    """INSERT with named parameters; the names come from our schema constants, never from input."""
+    names = list(columns)
+    return f"INSERT INTO {table} ({', '.join(names)}) VALUES ({', '.join(':' + n for n in names)})"
+
+
+_INSERT_REPORT = _insert_sql("reports", (c.name for c in _V1_TABLES[3].columns if c.name != "id"))
