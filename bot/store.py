@@ -32,6 +32,7 @@ from typing import Any
 
 import sqlite_utils
 
+from bot.alerts import Alert, Baseline, StoredReport
 from bot.models import Article, FeedEntry, FeedFetch, FeedValidators
 from extractors.report import Report
 
@@ -136,7 +137,7 @@ _V1_TABLES: tuple[Table, ...] = (
             _c("id", "INTEGER PRIMARY KEY", "Report id"),
             _c("article_id", "INTEGER REFERENCES articles(id) ON DELETE CASCADE", "Article it was found in"),
             _c("metric", "TEXT NOT NULL", "displaced, killed, injured or strikes"),
-            _c("value", "INTEGER NOT NULL", "The figure (low end of a range; order of magnitude if vague)"),
+            _c("value", "INTEGER NOT NULL", "The figure (high end of a range; order of magnitude if vague)"),
             _c("unit", "TEXT", "people, families, households, communities …"),
             _c("qualifier", "TEXT", "at least, more than, up to, some …"),
             _c("vague", "INTEGER NOT NULL DEFAULT 0", "1 for amounts like 'tens of thousands'"),
@@ -608,6 +609,168 @@ class Store:
                 cursor = self.conn.execute(_INSERT_REPORT, row)
                 ids.append(int(cursor.lastrowid or 0))
         return ids
+
+    # --- baselines, alerts and the outbox ---
+
+    def stored_reports(self, ids: Iterable[int]) -> list[StoredReport]:
+        """Reports by id, in publication order (the order the alert engine must see them in)."""
+        ids = list(ids)
+        if not ids:
+            return []
+        marks = ", ".join("?" for _ in ids)
+        rows = self.conn.execute(
+            f"""SELECT id, metric, value, unit, qualifier, vague, low, high, status, place, period_kind,
+                       period_start, period_end, period_text, source, quote, outlet, link, published
+                FROM reports WHERE id IN ({marks}) ORDER BY published, id""",
+            ids,
+        ).fetchall()
+        return [_stored_report(row) for row in rows]
+
+    def baseline(self, place: str, metric: str) -> Baseline | None:
+        row = self.conn.execute(
+            """SELECT place, metric, value, qualifier, report_id, published, source, outlet, period_kind
+               FROM baselines WHERE place = ? AND metric = ?""",
+            (place, metric),
+        ).fetchone()
+        if row is None:
+            return None
+        return Baseline(row[0], row[1], row[2], row[3], row[4], from_iso(row[5]), row[6], row[7], row[8])
+
+    def set_baseline(self, report: StoredReport) -> None:
+        """Make a report the current belief for its (place, metric)."""
+        with self.transaction():
+            self.conn.execute(
+                """INSERT INTO baselines (place, metric, value, qualifier, report_id, published, source, outlet,
+                                          period_kind, period_start, period_end, updated_at)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                   ON CONFLICT (place, metric) DO UPDATE SET
+                       value = excluded.value, qualifier = excluded.qualifier, report_id = excluded.report_id,
+                       published = excluded.published, source = excluded.source, outlet = excluded.outlet,
+                       period_kind = excluded.period_kind, period_start = excluded.period_start,
+                       period_end = excluded.period_end, updated_at = excluded.updated_at""",
+                (
+                    report.place,
+                    report.metric,
+                    report.value,
+                    report.qualifier,
+                    report.id,
+                    to_iso(report.published),
+                    report.source,
+                    report.outlet,
+                    report.period_kind,
+                    _date_iso(report.period_start),
+                    _date_iso(report.period_end),
+                    to_iso(_now()),
+                ),
+            )
+
+    def record_alert(self, alert: Alert, recipients: Iterable[str]) -> int | None:
+        """Store an alert and its outbox rows together; None when this news was alerted before."""
+        report = alert.report
+        with self.transaction():
+            cursor = self.conn.execute(
+                """INSERT INTO alerts (fingerprint, report_id, place, metric, value, previous_value,
+                                       previous_published, previous_source, kind, level, message, link, outlet,
+                                       created_at)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (fingerprint) DO NOTHING""",
+                (
+                    alert.fingerprint,
+                    report.id,
+                    report.place,
+                    report.metric,
+                    report.value,
+                    alert.previous.value if alert.previous else None,
+                    to_iso(alert.previous.published) if alert.previous else None,
+                    alert.previous.source if alert.previous else None,
+                    alert.kind,
+                    alert.level,
+                    alert.message,
+                    report.link,
+                    report.outlet,
+                    to_iso(_now()),
+                ),
+            )
+            if cursor.rowcount != 1:
+                return None
+            alert_id = int(cursor.lastrowid or 0)
+            created = to_iso(_now())
+            self.conn.executemany(
+                """INSERT INTO outbox (alert_id, recipient, status, attempts, created_at)
+                   VALUES (?, ?, 'pending', 0, ?) ON CONFLICT (alert_id, recipient) DO NOTHING""",
+                [(alert_id, recipient, created) for recipient in recipients],
+            )
+        return alert_id
+
+    def pending_outbox(self, limit: int = 100) -> list[OutboxItem]:
+        """Undelivered messages, oldest first."""
+        rows = self.conn.execute(
+            """SELECT o.id, o.alert_id, o.recipient, o.attempts, a.message
+               FROM outbox o JOIN alerts a ON a.id = o.alert_id
+               WHERE o.status = 'pending' ORDER BY o.id LIMIT ?""",
+            (limit,),
+        ).fetchall()
+        return [OutboxItem(*row) for row in rows]
+
+    def mark_sent(self, outbox_id: int) -> None:
+        with self.transaction():
+            self.conn.execute(
+                "UPDATE outbox SET status = 'sent', sent_at = ?, attempts = attempts + 1 WHERE id = ?",
+                (to_iso(_now()), outbox_id),
+            )
+
+    def mark_failed(self, outbox_id: int, error: str, *, dead: bool) -> None:
+        """Count a failed attempt; a dead row is never retried and keeps its reason."""
+        with self.transaction():
+            self.conn.execute(
+                "UPDATE outbox SET attempts = attempts + 1, last_error = ?, status = ? WHERE id = ?",
+                (error[:500], "dead" if dead else "pending", outbox_id),
+            )
+
+    def recent_alerts(self, limit: int = 20) -> list[dict[str, Any]]:
+        cursor = self.conn.execute(
+            """SELECT id, created_at, place, metric, value, previous_value, kind, level, outlet, link, message
+               FROM alerts ORDER BY id DESC LIMIT ?""",
+            (limit,),
+        )
+        names = [d[0] for d in cursor.description]
+        return [dict(zip(names, row, strict=True)) for row in cursor]
+
+    def counts(self) -> dict[str, int]:
+        """Row counts and outbox depth, for `dwatch status`."""
+        one = self.conn.execute
+        return {
+            "feeds": one("SELECT COUNT(*) FROM feeds").fetchone()[0],
+            "entries": one("SELECT COUNT(*) FROM entries").fetchone()[0],
+            "unprocessed": one("SELECT COUNT(*) FROM entries WHERE processed = 0").fetchone()[0],
+            "articles": one("SELECT COUNT(*) FROM articles").fetchone()[0],
+            "reports": one("SELECT COUNT(*) FROM reports").fetchone()[0],
+            "alerts": one("SELECT COUNT(*) FROM alerts").fetchone()[0],
+            "outbox_pending": one("SELECT COUNT(*) FROM outbox WHERE status = 'pending'").fetchone()[0],
+            "outbox_dead": one("SELECT COUNT(*) FROM outbox WHERE status = 'dead'").fetchone()[0],
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxItem:
+    """One message waiting for one recipient."""
+
+    id: int
+    alert_id: int
+    recipient: str
+    attempts: int
+    message: str
+
+
+def _stored_report(row: tuple[Any, ...]) -> StoredReport:
+    (rid, metric, value, unit, qualifier, vague, low, high, status, place, period_kind, period_start, period_end,
+     period_text, source, quote, outlet, link, published) = row
+    return StoredReport(
+        id=rid, metric=metric, value=value, unit=unit, qualifier=qualifier, vague=bool(vague), low=low,
+        high=high, status=status or "new", place=place, period_kind=period_kind,
+        period_start=date.fromisoformat(period_start) if period_start else None,
+        period_end=date.fromisoformat(period_end) if period_end else None, period_text=period_text,
+        source=source, quote=quote or "", outlet=outlet, link=link, published=from_iso(published),
+    )
 
 
 def _report_row(report: Report) -> dict[str, Any]:

@@ -49,9 +49,7 @@ def extract(text: str, *, published: date | None = None, title: str | None = Non
     for _, tokens in analysed:
         finder.find(tokens)
     reports: list[Report] = []
-    mentions_by_sentence: list[list[PlaceMention]] = []
-    for sentence, tokens in analysed:
-        mentions_by_sentence.append(finder.find(tokens))
+    mentions_by_sentence = [finder.find(tokens) for _, tokens in analysed]
     dominant = _dominant_place(mentions_by_sentence, sentences)
     for (sentence, tokens), mentions in zip(analysed, mentions_by_sentence, strict=True):
         numbers = find_numbers(tokens)
@@ -110,7 +108,9 @@ def _place_for(figure: Figure, mentions: list[PlaceMention]) -> PlaceMention | N
         weak = m.before in _WEAK_TIES
         known = m.place is not None
         distance = (m.token_start - number.end) if after else (number.start - m.token_end)
-        return (not inside_np, not (tied or weak), weak, not known, not after, abs(distance))
+        # "Syria's Idlib province": the possessive country only qualifies the place after it
+        qualifier_only = m.text.endswith(("'s", "’s")) and m.place is not None and m.place.kind == "country"
+        return (not inside_np, qualifier_only, not (tied or weak), weak, not known, not after, abs(distance))
 
     pool = in_clause or mentions
     best = min(pool, key=rank)

@@ -33,6 +33,10 @@ _DEMONYM = re.compile(r"^[A-Z][a-z]+(?:ians|ans|is|ese|ites|ers|ns)$")
 _NOT_DEMONYMS = {"Thousands", "Dozens", "Hundreds", "Millions", "Tens", "Others", "Officials", "Authorities",
                  "Forces", "Islamists", "Kurds"}
 _SMALL_WORD_LIMIT = 10
+# "a city of 70,000", "a population of 3 million": what follows "of" is how many live there
+_SETTLEMENTS = {"city", "town", "village", "population", "populations", "capital", "metropolis", "nation", "country",
+                "community", "camp", "district", "province", "region", "area", "settlement", "county",
+                "municipality", "state", "island", "neighbourhood", "neighborhood"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -171,6 +175,9 @@ def _head(s: _Sentence, mention: NumberMention) -> _Head:
                 j += 1
                 return _Head("person", j, s.lower[j], np_metric, j + 1)
             return _Head("metric", j, word, np_metric, j + 1)
+        if word == "others" and any(w in lx.SITE_HEADS for w in s.lower[:mention.start]):
+            return _Head("site", j, next(w for w in reversed(s.lower[:mention.start]) if w in lx.SITE_HEADS),
+                         np_metric, j + 1)  # "23 communities were hit ..., while 17 others were shelled"
         if _is_person_word(token):
             after = s.w(j + 1)
             participle = _metric_word(after)
@@ -226,7 +233,8 @@ def _displacement_complement_ok(s: _Sentence, i: int, subject_is_people: bool) -
     if word in ("left", "leave", "leaving", "abandoned", "deserted"):
         if not nxt:
             return False
-        first = nxt[0] if nxt[0] not in ("their", "the", "his", "her", "its", "behind") else (nxt[1] if len(nxt) > 1 else "")
+        skip = nxt[0] in ("their", "the", "his", "her", "its", "behind")
+        first = (nxt[1] if len(nxt) > 1 else "") if skip else nxt[0]
         return first in ("homes", "home", "houses", "area", "areas", "town", "city", "village", "villages",
                          "region", "country", "camp", "camps", "district", "province", "neighbourhood", "for",
                          "neighborhood", "homeland", "everything", "towns", "cities", "governorate", "state") \
@@ -242,9 +250,7 @@ def _displacement_complement_ok(s: _Sentence, i: int, subject_is_people: bool) -
         return any(w in ("refuge", "shelter", "sanctuary") for w in nxt[:3])
     if word in ("refuge", "shelter"):
         return s.w(i - 1) in ("sought", "seek", "seeking", "took", "taken", "taking", "found", "find", "in")
-    if word in ("trapped",):
-        return False
-    return True
+    return word != "trapped"
 
 
 def _killed_complement_ok(s: _Sentence, i: int) -> bool:
@@ -267,7 +273,7 @@ def _strike_complement_ok(s: _Sentence, i: int) -> bool:
     word = s.w(i)
     if word in ("affected", "hit", "struck", "targeted", "attacked"):
         window = s.lower[i + 1:i + 6]
-        if word in ("hit", "struck", "targeted", "attacked") and not window[:1] == ["by"]:
+        if word in ("hit", "struck", "targeted", "attacked") and window[:1] != ["by"]:
             return True
         return any(w in lx.STRIKE_WEAPONS for w in window)
     if word == "fire":
@@ -291,7 +297,8 @@ def _classify(s: _Sentence, mention: NumberMention) -> Figure | None:
         return None
     status = "stock" if blocked == "stock" else "new"
 
-    decided = (_by_noun(s, mention, head) or _by_preceding_verb(s, q_start, head)
+    stock = ("displaced", "stock", q_start - 1) if status == "stock" else None
+    decided = (stock or _by_noun(s, mention, head) or _by_preceding_verb(s, q_start, head)
                or _by_aggregate(s, mention, q_start, head) or _by_following_verb(s, mention, head))
     if decided is None and not small_word and head.kind in ("person", "bare", "housing"):
         decided = _by_sentence(s, mention, head)
@@ -304,7 +311,7 @@ def _classify(s: _Sentence, mention: NumberMention) -> Figure | None:
         return None
     if metric == "strikes" and head.kind in ("person",):
         return None
-    if status == "new":
+    if status == "new" and rule != "stock":
         status = _status(s, mention, q_start, cue, metric, rule)
     return Figure(metric, mention.value, mention, _unit(metric, head), qualifier, status, increment, rule, cue,
                   head.index, clause_start, clause_end, also)
@@ -315,12 +322,9 @@ def _population_block(s: _Sentence, q_start: int, head: _Head) -> str | None:
     before = s.lower[max(0, q_start - 4):q_start]
     if before[-2:] == ["home", "to"] or before[-3:-1] == ["home", "to"]:
         return "stock" if head.word in ("refugees", "idps", "displaced") else "population"
-    if before[-1:] == ["of"] and len(before) >= 2 and before[-2] in (
-            "city", "town", "village", "population", "populations", "capital", "metropolis", "nation",
-            "country", "community", "camp", "district", "province", "region", "area", "settlement", "county",
-            "municipality", "state", "island", "neighbourhood", "neighborhood"):
-        if not (head.kind == "person" and head.metric):
-            return "population"
+    if before[-1:] == ["of"] and len(before) >= 2 and before[-2] in _SETTLEMENTS \
+            and not (head.kind == "person" and head.metric):
+        return "population"
     if any(w in lx.POPULATION_CUES for w in before) or head.word in lx.POPULATION_CUES:
         return "population"
     if any(w in lx.STOCK_CUES for w in before[-3:]):

@@ -42,7 +42,7 @@ STRIKE_CUES = {"hit", "struck", "targeted", "shelled", "bombed", "attacked", "po
 STRIKE_WEAPONS = {"shelling", "airstrikes", "airstrike", "strikes", "strike", "bombardment", "bombing",
                   "bombings", "raids", "raid", "barrel", "bombs", "missiles", "rockets", "shells", "drone",
                   "drones", "artillery", "sorties", "mortars", "mortar", "attacks", "attack", "fire", "bomb",
-                  "missile", "rocket", "shell", "airstrike", "fighting", "clashes"}
+                  "missile", "rocket", "shell", "fighting", "clashes"}
 # Nouns that are themselves counts of strikes: "47 air strikes", "12 barrel bombs".
 STRIKE_HEADS = {"airstrikes", "strikes", "raids", "bombs", "missiles", "rockets", "shells", "sorties",
                 "bombings", "attacks", "drones", "mortars", "explosions"}
@@ -62,7 +62,7 @@ PERSON_HEADS = {
     "nurses", "medics", "volunteers", "teachers", "herders", "pastoralists", "tourists", "guards", "prisoners",
     "detainees", "inmates", "party-goers", "civilans", "peoples", "kids", "youths", "youngsters",
     "gunmen", "insurgents", "jihadists", "militiamen", "servicemen", "personel", "muslims", "christians",
-    "hindus", "yazidis", "rohingya", "palestinians", "individual", "persons", "mourners", "bystanders",
+    "hindus", "yazidis", "rohingya", "palestinians", "individual", "mourners", "bystanders",
     "shoppers", "commuters", "crew", "sailors", "peacekeepers", "aid", "humanitarians", "homeowners",
     "squatters", "settlers", "dead", "displaced", "wounded", "injured", "homeless", "souls", "lives",
     "employees", "labourers", "laborers", "traders", "vendors", "tenants", "occupants", "evacuee", "people's",
@@ -128,7 +128,7 @@ AUXILIARIES = {
     "previously", "ever", "not", "yet", "once", "again", "remain", "remained", "remains", "remaining", "stayed",
     "stay", "become", "became", "got", "get", "left", "effectively", "mostly", "mainly", "largely", "been,",
     "tragically", "brutally", "each", "both", "in", "total", "altogether", "overall", "registered", "recorded",
-    "counted", "listed", "documented", "verified", "known", "presumed", "assumed", "said", "shot", "burned",
+    "counted", "listed", "documented", "verified", "known", "presumed", "assumed", "shot", "burned",
     "burnt", "critically", "seriously", "severely", "badly", "lightly", "slightly", "fatally", "mortally",
 }
 CLAUSE_BREAKS = {";", ":", "but", "while", "whereas", "although", "though", "however", "meanwhile", "—", "–",

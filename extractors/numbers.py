@@ -58,7 +58,7 @@ IDENTIFIER_BEFORE = {
     "zone", "sector", "box", "act", "decree", "ward", "lot", "plot", "track", "episode", "season", "vol", "volume",
     "issue", "part", "stage", "round", "day", "week", "year", "magnitude", "covid", "covid-", "version", "v",
     "iphone", "windows", "model", "size", "code", "id", "ref", "paragraph", "clause", "line", "bus", "tier",
-    "term", "number", "formula", "f", "mark", "mk", "type", "series", "world", "war", "g", "top", "under", "aged",
+    "term", "formula", "f", "mark", "mk", "type", "series", "world", "war", "g", "top", "under", "aged",
     "age", "ages", "p", "pp", "fig", "figure", "table", "apollo", "psalm", "verse", "hole", "lane", "gen",
     "generation", "station", "terminal", "camp", "hall", "street", "avenue", "floor", "brigade", "division",
     "battalion", "regiment", "corps", "squadron", "minute", "minutes",
@@ -194,9 +194,8 @@ class _Reader:
         if w in ("tens", "hundreds") and nxt == "of" and nxt2 in ("thousands", "millions"):
             base = 10 if w == "tens" else 100
             return base * VAGUE_WORDS[nxt2], i + 3, True, False
-        if w in ("several", "many", "few", "some") and nxt in ("hundred", "thousand", "million"):
-            if self.word(i - 1) == "a" and w == "few" or w != "few":
-                return SCALES[nxt], i + 2, True, False
+        if w in ("several", "many", "some") and nxt in ("hundred", "thousand", "million"):
+            return SCALES[nxt], i + 2, True, False
         if w == "a" and nxt == "few" and nxt2 in ("hundred", "thousand", "million"):
             return SCALES[nxt2], i + 3, True, False
         if w in VAGUE_WORDS:
@@ -226,7 +225,7 @@ class _Reader:
                 or glued_scale or (scale_word in ("m", "k") and decimal):
             if scale_word == "m" and not self._m_is_million(j):
                 return int(number), j, False, decimal
-            return int(round(number * SCALES[scale_word])), j + 1, False, False
+            return round(number * SCALES[scale_word]), j + 1, False, False
         if scale_word == "hundred" and not decimal:
             return self._scale_chain(int(number), j, vague=False)
         return int(number), j, False, decimal
@@ -271,9 +270,9 @@ def _reject_reason(tokens: list[Token], lower: list[str], start: int, end: int, 
         digits = re.sub(r"\D", "", first.text)
         if "," not in first.text and "." not in first.text and len(digits) >= 7 and end == start + 1:
             return "identifier or phone number"
-        if "," not in first.text and len(digits) == 4 and end == start + 1 and 1800 <= value <= 2100:
-            if after not in PERSON_HEADS_FOR_YEARS:
-                return "year"
+        if "," not in first.text and len(digits) == 4 and end == start + 1 and 1800 <= value <= 2100 \
+                and after not in PERSON_HEADS_FOR_YEARS:
+            return "year"
         if len(digits) == 4 and "," not in first.text and after in TIME_WORDS:
             return "time"
     if after in TIME_WORDS or (after in ("a", "p") and after2 == "."):
@@ -343,9 +342,10 @@ def _join_ranges(tokens: list[Token], lower: list[str], mentions: list[NumberMen
             if m.decimal or (m.value < 1000 <= nxt.value and nxt.end - nxt.start > 1):
                 scale = _trailing_scale(lower, nxt)
                 if scale and m.value * scale <= nxt.value:
-                    low_value = int(round(float(tokens[m.start].text.replace(",", "")) * scale)) \
+                    low_value = round(float(tokens[m.start].text.replace(",", "")) * scale) \
                         if tokens[m.start].kind == "num" else m.value * scale
-            is_range = (link == ["and"] and before == "between") or (link in (["-"], ["–"], ["to"]) and before != "from")
+            is_range = (link == ["and"] and before == "between") or (
+                link in (["-"], ["–"], ["to"]) and before != "from")
             is_change = link == ["to"] and before == "from"
             if (is_range or is_change) and low_value < nxt.value and not (m.rejected and m.rejected != "decimal") \
                     and not nxt.rejected:

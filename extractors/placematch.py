@@ -35,30 +35,29 @@ LOCATIVES = {"in", "from", "near", "around", "across", "inside", "within", "thro
 NOT_PLACES = {
     "january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november",
     "december", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "president",
-    "minister", "prime", "general", "secretary", "spokesman", "spokeswoman", "chief", "head", "director",
-    "mr", "mrs", "ms", "dr", "un", "eu", "us", "nato", "ocha", "unhcr", "iom", "who", "unicef", "icrc", "msf",
-    "reuters", "afp", "ap", "update", "original", "entry", "photo", "getty", "images", "gmt", "read", "more",
-    "follow", "twitter", "facebook", "instagram", "share", "the", "a", "an", "this", "that", "they", "he",
-    "she", "it", "we", "i", "but", "and", "or", "in", "on", "at", "as", "after", "before", "since", "more",
-    "most", "many", "some", "all", "one", "two", "three", "four", "five", "children", "women", "people",
-    "army", "forces", "force", "government", "regime", "rebels", "police", "ministry", "council", "court",
-    "state", "islamic", "republic", "democratic", "united", "nations", "national", "international", "red",
-    "cross", "crescent", "white", "helmets", "observatory", "human", "rights", "watch", "agency", "news",
-    "service", "office", "committee", "union", "party", "front", "movement", "group", "kids", "paradise",
-    "relief", "organization", "organisation", "foundation", "institute", "university", "hospital", "school",
-    "health", "world", "bank", "programme", "program", "food", "fund", "emergency", "civil", "defense",
-    "defence", "christmas", "easter", "ramadan", "eid", "covid", "god", "allah", "mount", "lake", "river",
-    "sea", "ocean", "gulf", "highway", "road", "street", "square", "bridge", "airport", "station", "camp",
-    "province", "city", "town", "village", "region", "district", "county", "north", "south", "east", "west",
-    "northern", "southern", "eastern", "western", "central", "upper", "lower", "new", "old", "great", "greater",
-    "saint", "st", "san", "santa", "port", "fort", "said", "says", "according", "humanitarian", "syrian",
-    "russian", "turkish", "american", "british", "french", "iranian", "iraqi", "kurdish", "arab", "african",
-    "european", "asian", "muslim", "christian", "jewish", "sunni", "shia", "shiite", "al", "el", "ash",
-    "premier", "league", "cup", "fc", "city's", "sport", "sports", "study", "journal", "figure", "figures",
-    "hope", "liberty", "unity", "victory", "independence", "justice", "peace", "freedom", "progress",
-    "of", "de", "la", "le", "du", "des", "los", "las", "do", "da", "dos", "das", "africa", "asia", "europe",
-    "america", "americas", "oceania", "antarctica", "middle", "levant", "balkans", "sahel", "caribbean",
-    "typhoon", "cyclone", "hurricane", "storm", "tropical", "earthquake", "flood", "floods",
+    "minister", "prime", "general", "secretary", "spokesman", "spokeswoman", "chief", "head", "director", "mr",
+    "mrs", "ms", "dr", "un", "eu", "us", "nato", "ocha", "unhcr", "iom", "who", "unicef", "icrc", "msf", "reuters",
+    "afp", "ap", "update", "original", "entry", "photo", "getty", "images", "gmt", "read", "more", "follow",
+    "twitter", "facebook", "instagram", "share", "the", "a", "an", "this", "that", "they", "he", "she", "it", "we",
+    "i", "but", "and", "or", "in", "on", "at", "as", "after", "before", "since", "most", "many", "some", "all",
+    "one", "two", "three", "four", "five", "children", "women", "people", "army", "forces", "force", "government",
+    "regime", "rebels", "police", "ministry", "council", "court", "state", "islamic", "republic", "democratic",
+    "united", "nations", "national", "international", "red", "cross", "crescent", "white", "helmets", "observatory",
+    "human", "rights", "watch", "agency", "news", "service", "office", "committee", "union", "party", "front",
+    "movement", "group", "kids", "paradise", "relief", "organization", "organisation", "foundation", "institute",
+    "university", "hospital", "school", "health", "world", "bank", "programme", "program", "food", "fund",
+    "emergency", "civil", "defense", "defence", "christmas", "easter", "ramadan", "eid", "covid", "god", "allah",
+    "mount", "lake", "river", "sea", "ocean", "gulf", "highway", "road", "street", "square", "bridge", "airport",
+    "station", "camp", "province", "city", "town", "village", "region", "district", "county", "north", "south",
+    "east", "west", "northern", "southern", "eastern", "western", "central", "upper", "lower", "new", "old",
+    "great", "greater", "saint", "st", "san", "santa", "port", "fort", "said", "says", "according", "humanitarian",
+    "syrian", "russian", "turkish", "american", "british", "french", "iranian", "iraqi", "kurdish", "arab",
+    "african", "european", "asian", "muslim", "christian", "jewish", "sunni", "shia", "shiite", "al", "el", "ash",
+    "premier", "league", "cup", "fc", "city's", "sport", "sports", "study", "journal", "figure", "figures", "hope",
+    "liberty", "unity", "victory", "independence", "justice", "peace", "freedom", "progress", "of", "de", "la",
+    "le", "du", "des", "los", "las", "do", "da", "dos", "das", "africa", "asia", "europe", "america", "americas",
+    "oceania", "antarctica", "middle", "levant", "balkans", "sahel", "caribbean", "typhoon", "cyclone", "hurricane",
+    "storm", "tropical", "earthquake", "flood", "floods",
 }
 
 
@@ -78,8 +77,8 @@ class PlaceMention:
 def _similar(phrase: str, name: str, aliases: tuple[str, ...]) -> bool:
     """A spelling-key match must still look like the name (keys alone join Mongkaing and Mogaung)."""
     key = fold(phrase)
-    return any(fuzz.ratio(key, fold(n)) >= 75 for n in (name, *aliases)) or fuzz.ratio(
-        skeleton(phrase), skeleton(name)) >= 100 and fuzz.ratio(key, fold(name)) >= 60
+    return any(fuzz.ratio(key, fold(n)) >= 75 for n in (name, *aliases)) or (fuzz.ratio(
+        skeleton(phrase), skeleton(name)) >= 100 and fuzz.ratio(key, fold(name)) >= 60)
 
 
 def _starts_name(token: Token) -> bool:
@@ -137,6 +136,10 @@ class PlaceFinder:
         key = fold(phrase)
         if key in self._cache:
             return self._cache[key]
+        if phrase.endswith(("'s", "’s")) and " " not in phrase:
+            found = self._lookup(phrase[:-2], False)  # "Syria's"
+            self._cache[key] = found
+            return found
         found = self.gazetteer.exact(phrase)
         if not found:
             skel = skeleton(phrase)
@@ -170,8 +173,8 @@ class PlaceFinder:
         i = 0
         lower = [t.lower for t in tokens]
         while i < len(tokens):
-            if not _starts_name(tokens[i]) or lower[i] in NOT_PLACES and not (
-                    i + 1 < len(tokens) and _is_name_part(tokens[i + 1])):
+            if not _starts_name(tokens[i]) or (lower[i] in NOT_PLACES and not (
+                    i + 1 < len(tokens) and _is_name_part(tokens[i + 1]))):
                 i += 1
                 continue
             # the longest run of name words (with connectors between capitalised words)
@@ -216,11 +219,20 @@ class PlaceFinder:
                 matched = True
                 break
             if not matched:
+                # "Syria's Idlib province": a later word of the run may start a name of its own
+                rest = [k for k in range(i + 1, j) if _starts_name(tokens[k])]
+                if rest and self._lookup_run(tokens, lower, rest[0], j):
+                    i = rest[0]
+                    continue
                 unknown = self._unknown_place(tokens, lower, i, j)
                 if unknown:
                     mentions.append(unknown)
                 i = j if j > i and lower[i] not in NOT_PLACES else i + 1
         return mentions
+
+    def _lookup_run(self, tokens: list[Token], lower: list[str], i: int, j: int) -> bool:
+        return any(self._lookup(" ".join(t.text for t in tokens[i:end]), end - i > 1) for end in range(j, i, -1)
+                   if lower[i] not in NOT_PLACES)
 
     def _unknown_place(self, tokens: list[Token], lower: list[str], i: int, j: int) -> PlaceMention | None:
         """A name the gazetteer lacks but the sentence calls a place ('the village of Kafr Hamra')."""

@@ -10,8 +10,12 @@ from __future__ import annotations
 import re
 
 _NAME = r"(?:[A-Z][\w’'\-\.&]*|al-[A-Z][\w’'\-]*)"
-_CONNECT = r"(?:\s+(?:of|for|the|on|and|de|al|in|des|du|la|&)\s+|\s+)"
+_CONNECT = r"(?:(?:\s+(?:of|for|the|on|and|de|al|in|des|du|la|&))+\s+|\s+)"
 _PROPER = rf"{_NAME}(?:{_CONNECT}{_NAME}){{0,6}}"
+_ORG_TAIL = (r"(?:\s+(?:refugee|humanitarian|children's|childrens|health|migration|food|relief|rights|aid|"
+             r"agency|office|ministry|organisation|organization|body|monitor|monitoring|group|council|mission|"
+             r"agencies|coordination|affairs|team|teams|service|services|officials?|spokesman|spokeswoman|"
+             r"spokesperson|chief|head|envoy|coordinator)){0,4}")
 _GROUPS = (r"(?:local\s+|Syrian\s+|state\s+|health\s+|UN\s+|aid\s+|security\s+|hospital\s+|government\s+|"
            r"military\s+|medical\s+|rescue\s+|humanitarian\s+|opposition\s+|the\s+)?"
            r"(?:officials?|authorities|witnesses|monitors|activists|residents|medics|doctors|rescuers|"
@@ -21,11 +25,12 @@ _VERBS = (r"(?:said|says|say|reported|reports|report|estimated|estimates|estimat
           r"confirmed|added|warned|noted|recorded|documented|counted|tweeted|wrote|quoted)")
 
 _PATTERNS = [
+    re.compile(rf"\bspokes(?:man|woman|person)\s+for\s+(?:the\s+)?(?P<src>{_PROPER})"),
     re.compile(rf"\baccording\s+to\s+(?:the\s+)?(?:latest\s+|new\s+)?(?:figures|data|estimates|a\s+report|a\s+count)?"
                rf"\s*(?:from|by|of)?\s*(?:the\s+)?(?P<src>{_PROPER}|{_GROUPS})"),
     re.compile(rf"\b(?:figures|data|estimates|statistics|numbers)\s+(?:from|by|released\s+by|published\s+by)\s+"
                rf"(?:the\s+)?(?P<src>{_PROPER})"),
-    re.compile(rf"(?:^|[,.;:\"”’]\s*|\s)(?:the\s+)?(?P<src>{_PROPER}|{_GROUPS})(?:\s+\([A-Z]{{2,8}}\))?"
+    re.compile(rf"(?:^|[,.;:\"”’]\s*|\s)(?:the\s+)?(?P<src>{_PROPER}{_ORG_TAIL}|{_GROUPS})(?:\s+\([A-Z]{{2,8}}\))?"
                rf"(?:,[^,]{{3,80}},)?\s+(?:has\s+|had\s+|have\s+)?(?:also\s+)?{_VERBS}\b"),
     re.compile(rf"\b{_VERBS}\s+(?:the\s+)?(?P<src>{_PROPER}|{_GROUPS})"),
     re.compile(rf"\b(?:the\s+)?(?P<src>{_PROPER})\s+(?:has|had|have)?\s*(?:put|puts|putting)\s+the\s+(?:number|toll|total|figure)"),

@@ -92,32 +92,30 @@ _ABBREVIATIONS = {
 _SENTENCE_END = re.compile(r"[.!?]+[\"”’')\]]*\s+(?=[\"“‘(\[]?[A-Z0-9])")
 
 
+def _sentence(line: str, start: int, end: int, offset: int, paragraph: int) -> Sentence | None:
+    raw = line[start:end]
+    chunk = raw.strip()
+    return Sentence(chunk, offset + start + len(raw) - len(raw.lstrip()), paragraph) if chunk else None
+
+
 def split_sentences(text: str) -> list[Sentence]:
     """Split repaired text into sentences; each line is at least one sentence.
 
     Headlines, captions and live-blog headers have no final stop, so a line
     break always ends a sentence.
     """
-    sentences: list[Sentence] = []
+    sentences: list[Sentence | None] = []
     offset = 0
     for paragraph, line in enumerate(text.split("\n")):
         start = 0
         for match in _SENTENCE_END.finditer(line):
-            before = line[start:match.start()]
-            last_word = re.search(r"([A-Za-z.]+)$", before)
+            last_word = re.search(r"([A-Za-z.]+)$", line[start:match.start()])
             if last_word:
                 word = last_word.group(1).lower().rstrip(".")
                 if word in _ABBREVIATIONS or (len(word) == 1 and word.isalpha()):
                     continue
-            end = match.end()
-            chunk = line[start:end].strip()
-            if chunk:
-                sentences.append(Sentence(chunk, offset + start + (len(line[start:end]) - len(line[start:end].lstrip())),
-                                          paragraph))
-            start = end
-        chunk = line[start:].strip()
-        if chunk:
-            sentences.append(Sentence(chunk, offset + start + (len(line[start:]) - len(line[start:].lstrip())),
-                                      paragraph))
+            sentences.append(_sentence(line, start, match.end(), offset, paragraph))
+            start = match.end()
+        sentences.append(_sentence(line, start, len(line), offset, paragraph))
         offset += len(line) + 1
-    return sentences
+    return [s for s in sentences if s is not None]

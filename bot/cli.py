@@ -1,0 +1,210 @@
+"""The `dwatch` command: a thin skin over functions Python users can call too.
+
+    dwatch run --config config/demo.toml --once     one full cycle, then exit
+    dwatch run --config config/default.toml         keep polling on the scheduler
+    dwatch extract [--format jsonl|table] FILE...   figures in text or HTML files
+    dwatch alerts [--limit N]                       recent alerts
+    dwatch status                                   feeds, outbox, counts
+
+A wrong config stops with the file, the key and what was expected (exit 2).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import logging
+import sys
+from collections.abc import Sequence
+from datetime import date
+from pathlib import Path
+
+from bot.config import Config, ConfigError, load_config
+from bot.resources import config_dir
+
+EXIT_USAGE = 2
+
+
+def _default_config() -> Path:
+    local = Path("config/default.toml")
+    return local if local.exists() else config_dir() / "default.toml"
+
+
+def _load(path: str | None) -> Config:
+    return load_config(Path(path) if path else _default_config())
+
+
+def _setup_logging(level: str) -> None:
+    logging.basicConfig(level=getattr(logging, level.upper(), logging.INFO), stream=sys.stderr,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    for noisy in ("httpx", "httpcore", "apscheduler", "trafilatura", "htmldate", "courlan"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+
+
+# --- run ---
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from bot.service import run_forever, run_once
+
+    config = _load(args.config)
+    _setup_logging(config.service.log_level)
+    if args.once:
+        stats = asyncio.run(run_once(config))
+        print(f"{stats.alerts} new alert(s); {stats.articles} article(s), {stats.reports} figure(s) read from "
+              f"{stats.feeds} feed(s) ({stats.feeds_failed} failing).", file=sys.stderr)
+        for error in stats.errors:
+            print(f"  feed problem: {error}", file=sys.stderr)
+        return 0
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(run_forever(config))
+    return 0
+
+
+# --- extract ---
+
+
+def read_document(path: Path) -> tuple[str, str | None, date | None]:
+    """Text, title and date of a text or HTML file (HTML is cleaned like a live article)."""
+    from bot.cleaning import clean_html, looks_like_html
+
+    data = path.read_bytes()
+    if looks_like_html(data):
+        page = clean_html(data)
+        if page is None:
+            return "", None, None
+        return page.text, page.title, page.date
+    return data.decode("utf-8", errors="replace"), None, None
+
+
+def extract_files(paths: Sequence[Path]) -> list[dict]:
+    """Reports of every file as JSON-ready dicts with their `document`."""
+    from extractors import default_gazetteer, extract
+
+    gazetteer = default_gazetteer()
+    rows: list[dict] = []
+    for path in paths:
+        text, title, published = read_document(path)
+        for report in extract(text, published=published, title=title, gazetteer=gazetteer):
+            rows.append({"document": str(path), **report.to_json()})
+    return rows
+
+
+def _table(rows: list[dict]) -> str:
+    headers = ["metric", "value", "qualifier", "unit", "status", "place", "period", "source", "quote"]
+    lines = []
+    for row in rows:
+        value = f"{row['value']:,}" + (" (vague)" if row["vague"] else "")
+        if row.get("low") is not None and row.get("high") is not None:
+            value = f"{row['low']:,}–{row['high']:,}"
+        period = row.get("period_text") or ""
+        if row.get("period_start") or row.get("period_end"):
+            start, end = row.get("period_start") or "…", row.get("period_end") or "…"
+            period = f"{period} [{row.get('period_kind')}: {start}→{end}]"
+        quote = row["quote"].replace("\n", " ")
+        lines.append([row["metric"], value, row.get("qualifier") or "", row.get("unit") or "", row.get("status") or "",
+                      row.get("place") or (f"({row['place_text']})" if row.get("place_text") else ""), period.strip(),
+                      row.get("source") or "", quote[:90] + ("…" if len(quote) > 90 else "")])
+    widths = [max(len(h), *(len(str(line[i])) for line in lines)) if lines else len(h) for i, h in enumerate(headers)]
+    out = []
+    current_doc = None
+    for row, line in zip(rows, lines, strict=True):
+        if row["document"] != current_doc:
+            current_doc = row["document"]
+            out.append(f"\n{current_doc}")
+            out.append("  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True)))
+        out.append("  ".join(str(c).ljust(w) for c, w in zip(line, widths, strict=True)).rstrip())
+    return "\n".join(out).lstrip("\n") if out else "no figures found"
+
+
+def cmd_extract(args: argparse.Namespace) -> int:
+    paths = [Path(p) for p in args.files]
+    missing = [str(p) for p in paths if not p.is_file()]
+    if missing:
+        print(f"dwatch extract: no such file: {', '.join(missing)}", file=sys.stderr)
+        return EXIT_USAGE
+    logging.basicConfig(level=logging.WARNING, stream=sys.stderr)
+    rows = extract_files(paths)
+    if args.format == "table":
+        print(_table(rows))
+    else:
+        for row in rows:
+            print(json.dumps(row, ensure_ascii=False))
+    return 0
+
+
+# --- alerts and status ---
+
+
+def cmd_alerts(args: argparse.Namespace) -> int:
+    from bot.store import Store
+
+    config = _load(args.config)
+    with Store(config.service.database) as store:
+        alerts = store.recent_alerts(args.limit)
+    if not alerts:
+        print("no alerts yet")
+    for alert in reversed(alerts):
+        print(f"#{alert['id']} {alert['created_at'][:16]} [{alert['level']}] {alert['message']}\n")
+    return 0
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    from bot.store import Store
+
+    config = _load(args.config)
+    with Store(config.service.database) as store:
+        counts = store.counts()
+        feeds = store.feed_statuses()
+    print(f"database: {config.service.database}")
+    print(", ".join(f"{k.replace('_', ' ')}: {v}" for k, v in counts.items()))
+    for feed in feeds:
+        state = feed["last_status"] or "never polled"
+        if feed["last_error"]:
+            state += f" ({feed['last_error']}; {feed['consecutive_errors']} in a row)"
+        print(f"  {feed['name'] or feed['url']}: {state}; last success {feed['last_success'] or 'never'}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="dwatch", description="Watch news feeds for displacement, casualty and "
+                                     "strike figures and alert the people who follow a place.")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    run = sub.add_parser("run", help="poll the feeds (one cycle with --once)")
+    run.add_argument("--config", help="TOML config (default: config/default.toml)")
+    run.add_argument("--once", action="store_true", help="run one full cycle and exit")
+    run.set_defaults(func=cmd_run)
+
+    ext = sub.add_parser("extract", help="print the figures found in text or HTML files")
+    ext.add_argument("--format", choices=("jsonl", "table"), default="jsonl")
+    ext.add_argument("files", nargs="+", metavar="FILE")
+    ext.set_defaults(func=cmd_extract)
+
+    alerts = sub.add_parser("alerts", help="list recent alerts")
+    alerts.add_argument("--config")
+    alerts.add_argument("--limit", type=int, default=20)
+    alerts.set_defaults(func=cmd_alerts)
+
+    status = sub.add_parser("status", help="feeds, outbox and counts")
+    status.add_argument("--config")
+    status.set_defaults(func=cmd_status)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.func(args) or 0)
+    except ConfigError as exc:
+        print(f"dwatch: configuration error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

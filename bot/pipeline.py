@@ -1,0 +1,150 @@
+"""One poll cycle: feeds → articles → figures → store → alerts → outbox.
+
+Each stage is a call with a typed value in and out; this module only wires
+them. An entry is marked processed in the same transaction that stores its
+article, reports and alerts, so a crash anywhere in a cycle leaves the entry
+unprocessed and the next cycle takes it up again — and an alert already
+recorded is never recorded twice (its fingerprint is unique).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+import httpx
+
+from bot.alerts import StoredReport, Thresholds, build_alert, decide
+from bot.articles import fetch_article
+from bot.config import Config
+from bot.feeds import fetch_feeds
+from bot.models import Article, FeedEntry, FeedSpec
+from bot.store import Store
+from extractors import Gazetteer, extract
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class CycleStats:
+    """What one cycle did: logged as one line, shown by `dwatch status`."""
+
+    feeds: int = 0
+    feeds_failed: int = 0
+    feeds_unchanged: int = 0
+    new_entries: int = 0
+    articles: int = 0
+    reports: int = 0
+    alerts: int = 0
+    errors: list[str] = field(default_factory=list)
+    seconds: dict[str, float] = field(default_factory=dict)
+
+    def summary(self) -> str:
+        timing = " ".join(f"{k}={v:.2f}s" for k, v in self.seconds.items())
+        return (f"cycle: feeds={self.feeds} failed={self.feeds_failed} unchanged={self.feeds_unchanged} "
+                f"new_entries={self.new_entries} articles={self.articles} reports={self.reports} "
+                f"alerts={self.alerts} {timing}")
+
+
+RecipientsFor = Callable[[StoredReport], list[str]]
+
+
+class Pipeline:
+    """Runs poll cycles against one store; `recipients` decides who receives an alert."""
+
+    def __init__(self, config: Config, store: Store, gazetteer: Gazetteer, recipients: RecipientsFor,
+                 demo_base_url: str | None = None):
+        self.config = config
+        self.store = store
+        self.gazetteer = gazetteer
+        self.recipients = recipients
+        self.thresholds = Thresholds.from_config(config.alerts)
+        self.specs: tuple[FeedSpec, ...] = config.feed_specs(demo_base_url)
+
+    async def run_cycle(self, client: httpx.AsyncClient | None = None) -> CycleStats:
+        stats = CycleStats(feeds=len(self.specs))
+        own_client = client is None
+        if client is None:
+            from bot.http import make_client
+
+            client = make_client(self.config.http)
+        try:
+            started = time.monotonic()
+            work = await self._poll(client, stats)
+            stats.seconds["poll"] = time.monotonic() - started
+            started = time.monotonic()
+            articles = await self._fetch_articles(client, work)
+            stats.seconds["fetch"] = time.monotonic() - started
+            started = time.monotonic()
+            for spec, entry, article in sorted(articles, key=_publication_order):
+                await self._process(spec, entry, article, stats)
+            stats.seconds["extract_store_alert"] = time.monotonic() - started
+        finally:
+            if own_client:
+                await client.aclose()
+        log.info(stats.summary())
+        return stats
+
+    async def _poll(self, client: httpx.AsyncClient, stats: CycleStats) -> list[tuple[FeedSpec, FeedEntry]]:
+        validators = {spec.url: self.store.feed_validators(spec.url) for spec in self.specs}
+        fetches = await fetch_feeds(client, self.specs, validators, max_bytes=self.config.http.max_feed_bytes,
+                                    concurrency=self.config.http.concurrency)
+        work: list[tuple[FeedSpec, FeedEntry]] = []
+        limit = self.config.service.max_entries_per_feed
+        for spec, fetch in zip(self.specs, fetches, strict=True):
+            self.store.record_feed_result(fetch)
+            if fetch.status == "error":
+                stats.feeds_failed += 1
+                stats.errors.append(f"{spec.name}: {fetch.error}")
+                log.warning("feed %s failed: %s", spec.name, fetch.error)
+            elif fetch.status in ("not_modified", "unchanged"):
+                stats.feeds_unchanged += 1
+            if fetch.entries:
+                stats.new_entries += len(self.store.new_entries(spec.url, fetch.entries))
+            # new entries and any left unfinished by an earlier cycle, oldest first, bounded
+            pending = self.store.unprocessed_entries(spec.url)[:limit]
+            work.extend((spec, entry) for entry in pending)
+        return work
+
+    async def _fetch_articles(self, client: httpx.AsyncClient,
+                              work: list[tuple[FeedSpec, FeedEntry]]) -> list[tuple[FeedSpec, FeedEntry, Article]]:
+        semaphore = asyncio.Semaphore(self.config.http.concurrency)
+
+        async def one(spec: FeedSpec, entry: FeedEntry) -> tuple[FeedSpec, FeedEntry, Article]:
+            async with semaphore:
+                article = await fetch_article(client, entry, max_bytes=self.config.http.max_page_bytes)
+            return spec, entry, article
+
+        return list(await asyncio.gather(*(one(spec, entry) for spec, entry in work)))
+
+    async def _process(self, spec: FeedSpec, entry: FeedEntry, article: Article, stats: CycleStats) -> None:
+        published = article.published
+        reports = await asyncio.to_thread(
+            extract, article.text, published=published.date() if published else None, title=article.title,
+            gazetteer=self.gazetteer)
+        outlet = article.site_name or spec.name
+        with self.store.transaction():
+            article_id = self.store.save_article(spec.url, article)
+            ids = self.store.save_reports(article_id, reports, outlet, article.url or entry.link, published)
+            for report in self.store.stored_reports(ids):
+                baseline = self.store.baseline(report.place, report.metric) if report.place else None
+                decision = decide(report, baseline, self.thresholds)
+                if decision.alert:
+                    alert = build_alert(report, baseline, decision, self.thresholds)
+                    if self.store.record_alert(alert, self.recipients(report)) is not None:
+                        stats.alerts += 1
+                if decision.update_baseline:
+                    self.store.set_baseline(report)
+            self.store.mark_processed(spec.url, entry.key)
+        stats.articles += 1
+        stats.reports += len(reports)
+
+
+def _publication_order(item: tuple[FeedSpec, FeedEntry, Article]) -> tuple[datetime, str]:
+    article = item[2]
+    when = article.published or datetime.max.replace(tzinfo=UTC)
+    return when, item[1].key
