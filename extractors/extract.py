@@ -17,6 +17,7 @@ from extractors.numbers import find_numbers
 from extractors.periods import find_periods, period_for
 from extractors.placematch import LOCATIVES, PLACE_NOUNS_BEFORE, PlaceFinder, PlaceMention
 from extractors.published import detect_published
+from extractors.relevance import crisis_context, looks_english, outside_crisis
 from extractors.report import Report
 from extractors.sources import find_source
 from extractors.text import Sentence, repair, split_sentences
@@ -37,6 +38,9 @@ def extract(text: str, *, published: date | None = None, title: str | None = Non
         title = repair(title)
         if title and not body.startswith(title):
             body = f"{title}\n{body}"
+    if not looks_english(body):
+        return []
+    in_crisis = crisis_context(body)
     published = published or detect_published(body)
     sentences = split_sentences(body)
     lowercase_words = {w for w in re.findall(r"\b[a-z][a-z]+\b", body)}
@@ -55,13 +59,20 @@ def extract(text: str, *, published: date | None = None, title: str | None = Non
         numbers = find_numbers(tokens)
         if not any(not n.rejected for n in numbers):
             continue
-        figures = find_figures(tokens, numbers)
+        figures = [f for f in find_figures(tokens, numbers) if _in_scope(f, in_crisis, sentence.text)]
         if not figures:
             continue
         periods = find_periods(sentence.text, published)
         for figure in figures:
             reports.append(_report(figure, sentence, tokens, mentions, dominant, periods))
     return _one_per_figure(reports)
+
+
+def _in_scope(figure: Figure, in_crisis: bool, sentence: str) -> bool:
+    """Deaths, injuries and strikes count only in a crisis, and not from disease, crashes or sport."""
+    if figure.metric == "displaced":
+        return True
+    return in_crisis and not outside_crisis(sentence)
 
 
 def _report(figure: Figure, sentence: Sentence, tokens: list[Token], mentions: list[PlaceMention],

@@ -97,9 +97,29 @@ def find_figures(tokens: list[Token], numbers: list[NumberMention]) -> list[Figu
         if mention.rejected or mention.start in sentence.alternates:
             continue
         figure = _classify(sentence, mention)
+        if figure is None and figures:
+            figure = _coordinated(sentence, mention, figures[-1])
         if figure is not None:
             figures.append(figure)
     return figures
+
+
+def _coordinated(s: _Sentence, mention: NumberMention, previous: Figure) -> Figure | None:
+    """'killed 89 in Badakhshan and 58 in Takhar': an amount joined to a figure shares its metric."""
+    between = s.lower[previous.number.end:mention.start]
+    if not between or len(between) > 8 or between[-1] not in ("and", ",", "another", "with"):
+        return None
+    if any(w in lx.CLAUSE_BREAKS for w in between):
+        return None
+    if any(_cue_metric(w) for k, w in enumerate(between, start=previous.number.end) if k != previous.cue):
+        return None
+    head = _head(s, mention)
+    if head.kind not in ("bare", "person") or (head.kind == "bare" and mention.value < 2):
+        return None
+    qualifier, increment, q_start = _qualifier(s, mention.start)
+    return Figure(previous.metric, mention.value, mention, _unit(previous.metric, head) if head.word else previous.unit,
+                  qualifier, previous.status, increment, "coordinated", previous.cue, head.index,
+                  previous.clause_start, previous.clause_end)
 
 
 def _qualifier(s: _Sentence, start: int) -> tuple[str | None, bool, int]:
@@ -135,7 +155,8 @@ def _is_person_word(token: Token) -> bool:
 
 def _metric_word(word: str) -> str | None:
     """The metric a participle or noun inside a noun phrase names."""
-    if word in ("displaced", "idps", "idp", "evacuees", "homeless", "evacuee", "uprooted", "displacements"):
+    if word in ("displaced", "idps", "idp", "evacuees", "homeless", "evacuee", "uprooted", "displacements",
+                "arrivals", "newcomers", "escapees"):
         return "displaced"
     if word in ("dead", "killed", "fatalities"):
         return "killed"
@@ -164,6 +185,8 @@ def _head(s: _Sentence, mention: NumberMention) -> _Head:
             j += 1
             continue
         if word in lx.STRIKE_HEADS and np_metric is None:
+            if s.w(j - 1) in ("car", "truck", "suicide", "roadside", "parcel", "letter", "pipe", "nail"):
+                return _Head("nonfigure", j, word, None, j + 1)  # "two car bombs": attacks, not strikes
             return _Head("strike", j, word, "strikes", j + 1)
         if word in lx.SITE_HEADS:
             return _Head("site", j, word, np_metric, j + 1)
@@ -178,6 +201,9 @@ def _head(s: _Sentence, mention: NumberMention) -> _Head:
         if word == "others" and any(w in lx.SITE_HEADS for w in s.lower[:mention.start]):
             return _Head("site", j, next(w for w in reversed(s.lower[:mention.start]) if w in lx.SITE_HEADS),
                          np_metric, j + 1)  # "23 communities were hit ..., while 17 others were shelled"
+        if _is_person_word(token) and token.is_capitalized and s.w(j + 1) in lx.PERSON_HEADS:
+            j += 1  # "400,000 Sudanese refugees": the demonym qualifies the noun after it
+            continue
         if _is_person_word(token):
             after = s.w(j + 1)
             participle = _metric_word(after)
@@ -231,6 +257,8 @@ def _displacement_complement_ok(s: _Sentence, i: int, subject_is_people: bool) -
     word = s.w(i)
     nxt = s.lower[i + 1:i + 6]
     if word in ("left", "leave", "leaving", "abandoned", "deserted"):
+        if s.w(i - 1) == "to" and s.w(i - 2) in ("had", "have", "has", "forced", "made", "compelled", "obliged"):
+            return True  # "had to leave", "were forced to leave"
         if not nxt:
             return False
         skip = nxt[0] in ("their", "the", "his", "her", "its", "behind")
@@ -292,6 +320,8 @@ def _classify(s: _Sentence, mention: NumberMention) -> Figure | None:
     clause_start, clause_end = s.clause_bounds(q_start, head.end)
     small_word = s.tokens[mention.start].kind == "word" and mention.value < _SMALL_WORD_LIMIT and not mention.vague
 
+    if s.w(q_start - 1) in ("including", "includes"):
+        return None  # "killed 558 people, including 50 children": a part of a figure already counted
     blocked = _population_block(s, q_start, head)
     if blocked == "population":
         return None
@@ -378,9 +408,10 @@ def _by_preceding_verb(s: _Sentence, q_start: int, head: _Head) -> tuple[str, st
         return "injured", "preceding-verb", i
     if word in ("displaced", "displacing", "displace", "displaces", "uprooted", "uprooting", "evacuated",
                 "evacuating", "evacuate", "relocated", "relocating", "expelled", "expelling", "forced", "forcing",
-                "force", "forces", "drove", "driving", "sent", "sending", "pushed", "pushing"):
-        if word in ("forced", "forcing", "force", "forces", "drove", "driving", "sent", "sending", "pushed",
-                    "pushing"):
+                "force", "forces", "drove", "driving", "driven", "drive", "sent", "sending", "pushed", "pushing",
+                "chased", "chasing"):
+        if word in ("forced", "forcing", "force", "forces", "drove", "driving", "driven", "drive", "sent", "sending",
+                    "pushed", "pushing", "chased", "chasing"):
             after = s.lower[head.end:head.end + 5]
             if not any(w in ("flee", "leave", "from", "out", "fleeing", "abandon", "evacuate", "away", "to flee",
                              "relocate", "homes") for w in after):
@@ -506,10 +537,12 @@ def _by_following_verb(s: _Sentence, mention: NumberMention, head: _Head) -> tup
                 return "strikes", "following-verb", j
         else:
             metric = _cue_metric(word)
-            if word in lx.RETURN_CUES and people:
+            if word in lx.RETURN_CUES and people and (word not in lx.RETURN_NEEDS_BACK
+                                                      or s.w(j + 1) in ("back", "home")):
                 return "displaced", "following-verb", j
             if metric == "displaced" and people:
-                if word in lx.DISPLACED_NEEDS_OBJECT and not _displacement_complement_ok(s, j, head.kind != "bare"):
+                subject_is_people = head.kind != "bare" or mention.value >= 100 or mention.vague
+                if word in lx.DISPLACED_NEEDS_OBJECT and not _displacement_complement_ok(s, j, subject_is_people):
                     j += 1
                     continue
                 if word in ("displacement", "evacuation", "exodus", "refuge", "shelter") and word not in (
@@ -554,6 +587,8 @@ def _by_sentence(s: _Sentence, mention: NumberMention, head: _Head) -> tuple[str
     metric, index = next(iter(found.items()))
     if abs(index - mention.start) > 25:
         return None
+    if s.w(index - 1) in ("their", "the", "of", "his", "her", "its", "other", "many") and s.w(index + 1) in lx.PERSON_HEADS:
+        return None  # "70 children ... along with their displaced families": the cue describes others
     # Another amount already carries this cue ("12 killed ... 30"): do not reuse it.
     for other in s.numbers:
         if other is mention or other.rejected or (other.vague and not mention.vague):
@@ -566,7 +601,7 @@ def _by_sentence(s: _Sentence, mention: NumberMention, head: _Head) -> tuple[str
 
 def _status(s: _Sentence, mention: NumberMention, q_start: int, cue: int, metric: str, rule: str) -> str:
     """new, projected (could/may/expected to), or returned."""
-    if s.w(cue) in lx.RETURN_CUES or s.w(cue) in ("returned", "repatriated"):
+    if s.w(cue) in lx.RETURN_CUES and (s.w(cue) not in lx.RETURN_NEEDS_BACK or s.w(cue + 1) in ("back", "home")):
         return "returned"
     lo = min(q_start, cue)
     hi = max(mention.end, cue)

@@ -25,7 +25,9 @@ DISPLACED_NOUNS = {"displaced", "idps", "idp", "evacuees", "homeless", "refugees
                    "evacuation"}
 # Where displaced people stay: "3,000 were in shelters", "living in camps".
 SHELTER_NOUNS = {"shelters", "camps", "tents", "shelter", "camp", "centres", "centers", "sites", "settlements"}
-RETURN_CUES = {"returned", "return", "returning", "returnees", "returnee", "repatriated", "repatriation"}
+RETURN_CUES = {"returned", "return", "returning", "returnees", "returnee", "repatriated", "repatriation", "came",
+               "come", "coming", "went", "gone", "going"}
+RETURN_NEEDS_BACK = {"came", "come", "coming", "went", "gone", "going"}
 
 KILLED_CUES = {
     "killed", "kill", "kills", "killing", "died", "die", "dies", "dying", "dead", "death", "deaths", "perished",

@@ -251,6 +251,10 @@ def _reject_reason(tokens: list[Token], lower: list[str], start: int, end: int, 
     after2 = lower[end + 1] if end + 1 < len(lower) else ""
     if decimal:
         return "decimal"
+    if after == "of" and lower[start] == "one" and end == start + 1:
+        return "one of"
+    if before == "[" and after == "]":
+        return "footnote"
     if first.kind == "num":
         if first.glued and after in _ORDINAL_SUFFIX and end == start + 1:
             return "ordinal"
