@@ -121,6 +121,8 @@ def _place_for(figure: Figure, mentions: list[PlaceMention]) -> PlaceMention | N
         distance = (m.token_start - number.end) if after else (number.start - m.token_end)
         # "Syria's Idlib province": the possessive country only qualifies the place after it
         qualifier_only = m.text.endswith(("'s", "’s")) and m.place is not None and m.place.kind == "country"
+        if figure.status == "stock":  # "Turkey, which hosts 3.6 million refugees from Syria": the host
+            return (after, not known, abs(distance))
         return (not inside_np, qualifier_only, not (tied or weak), weak, not known, not after, abs(distance))
 
     pool = in_clause or mentions

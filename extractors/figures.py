@@ -116,7 +116,7 @@ def _coordinated(s: _Sentence, mention: NumberMention, previous: Figure) -> Figu
     head = _head(s, mention)
     if head.kind not in ("bare", "person") or (head.kind == "bare" and mention.value < 2):
         return None
-    qualifier, increment, q_start = _qualifier(s, mention.start)
+    qualifier, increment, _ = _qualifier(s, mention.start)
     return Figure(previous.metric, mention.value, mention, _unit(previous.metric, head) if head.word else previous.unit,
                   qualifier, previous.status, increment, "coordinated", previous.cue, head.index,
                   previous.clause_start, previous.clause_end)
@@ -587,7 +587,8 @@ def _by_sentence(s: _Sentence, mention: NumberMention, head: _Head) -> tuple[str
     metric, index = next(iter(found.items()))
     if abs(index - mention.start) > 25:
         return None
-    if s.w(index - 1) in ("their", "the", "of", "his", "her", "its", "other", "many") and s.w(index + 1) in lx.PERSON_HEADS:
+    describes_others = s.w(index - 1) in ("their", "the", "of", "his", "her", "its", "other", "many")
+    if describes_others and s.w(index + 1) in lx.PERSON_HEADS:
         return None  # "70 children ... along with their displaced families": the cue describes others
     # Another amount already carries this cue ("12 killed ... 30"): do not reuse it.
     for other in s.numbers:

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from extractors.placenames import fold, skeleton
 
-BUILDER_VERSION = 4
+BUILDER_VERSION = 5
 MAX_ALIASES = 12
 log = logging.getLogger(__name__)
 
@@ -49,6 +49,15 @@ def _name_variants(name: str) -> set[str]:
     return {v for v in variants if len(v) > 2}
 
 
+def _display_name(name: str, kind: str) -> str:
+    """'Kharkivska oblast' → 'Kharkiv Region', 'Fujian Sheng' → 'Fujian Province': the form English news uses."""
+    first = name.split(" / ")[0]
+    short = min(_name_variants(first) or {first}, key=len)
+    if short == first:
+        return first
+    return f"{short} {kind.title()}" if kind and kind.lower() not in ("city", "municipality") else short
+
+
 def _latin(name: str) -> bool:
     return bool(name) and all(ord(c) < 0x250 or 0x1E00 <= ord(c) <= 0x1EFF or c in "’‘ʿʾ`'" for c in name)
 
@@ -74,7 +83,7 @@ def ensure_world_index(cache_dir: Path) -> Path | None:
         cache_dir.mkdir(parents=True, exist_ok=True)
         log.info("building the world places index at %s (once per machine)", path)
         build_world_index(path)
-    except (OSError, ImportError, sqlite3.Error) as exc:
+    except Exception as exc:  # a broken build must not stop extraction: curated places still work
         log.warning("world places index unavailable (%s); using curated places only", exc)
         return None
     return path
@@ -105,7 +114,7 @@ def _rows() -> tuple[list[tuple], dict[str, set[str]]]:
         pid = f"iso:{sub.code}"
         parent = f"iso:{sub.parent_code}" if sub.parent_code else f"iso:{sub.country_code}"
         kind = "province" if sub.parent_code is None or sub.type.lower() in _PROVINCE_TYPES else "district"
-        places.append((pid, sub.name, kind, sub.country_code, parent, 0, None, None))
+        places.append((pid, _display_name(sub.name, sub.type), kind, sub.country_code, parent, 0, None, None))
         for part in sub.name.split(" / "):
             names[pid].update(_name_variants(part))
     cities = cache.get_cities()
@@ -153,9 +162,11 @@ def build_world_index(path: Path) -> None:
             "CREATE TABLE name (fold TEXT, skeleton TEXT, place_id TEXT);")
         conn.executemany("INSERT OR REPLACE INTO place VALUES (?,?,?,?,?,?,?,?)", places)
         name_rows = []
+        primary = {row[0]: row[1] for row in places}
         for pid, aliases in names.items():
             seen_folds: set[str] = set()
-            for alias in sorted(aliases, key=len)[:MAX_ALIASES * 2]:
+            ordered = [primary.get(pid, ""), *sorted(aliases - {primary.get(pid, "")}, key=len)]
+            for alias in ordered[:MAX_ALIASES * 2]:
                 key = fold(alias)
                 if not key or key in seen_folds or len(seen_folds) >= MAX_ALIASES:
                     continue

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from rapidfuzz import fuzz
 
 from extractors.gazetteer import KIND_RANK, Gazetteer, Place
-from extractors.placenames import fold, skeleton
+from extractors.placenames import ARTICLES, fold, skeleton
 from extractors.tokens import Token
 
 CONNECTORS = {"al", "el", "an", "ar", "as", "ash", "ad", "az", "ez", "es", "ed", "de", "del", "da", "do", "dos",
@@ -28,6 +28,16 @@ PLACE_NOUNS_AFTER = {"province", "governorate", "region", "city", "town", "villa
 PLACE_NOUNS_BEFORE = {"town", "city", "village", "province", "region", "district", "governorate", "state", "camp",
                       "capital", "port", "island", "suburb", "outskirts", "neighbourhood", "neighborhood", "area",
                       "countryside", "municipality", "county", "enclave", "commune"}
+# A name followed by these is an institution or a thing, not a place: "al-Thawra hospital".
+NOT_PLACE_AFTER = {"hospital", "school", "university", "mosque", "church", "market", "street", "road", "square",
+                   "bridge", "stadium", "prison", "company", "party", "front", "brigade", "movement", "forces", "army",
+                   "council", "committee", "organisation", "organization", "foundation", "club", "hotel", "airlines",
+                   "group", "network", "agency", "institute", "highway", "avenue", "boulevard", "bank", "fc", "tv"}
+# Words that may stand between a locative and a name: "in neighbouring Takhar".
+_ADJECTIVES = {"neighbouring", "neighboring", "nearby", "adjacent", "restive", "besieged", "embattled", "rebel-held",
+               "government-held", "war-torn", "flood-hit", "quake-hit", "opposition-held", "war-ravaged", "remote",
+               "northern", "southern", "eastern", "western", "central", "north-western", "south-eastern",
+               "north-eastern", "south-western", "northwestern", "southeastern", "northeastern", "southwestern"}
 LOCATIVES = {"in", "from", "near", "around", "across", "inside", "within", "throughout", "outside", "at", "to",
              "into", "towards", "toward", "through", "of", "out", "against", "on", "over", "besieged", "northern",
              "southern", "eastern", "western", "central", "rural", "north", "south", "east", "west", "northwest",
@@ -74,11 +84,14 @@ class PlaceMention:
     strong: bool  # certain enough to set an article's country context
 
 
+def _bare(name: str) -> str:
+    return " ".join(w for w in fold(name).split() if w not in ARTICLES)
+
+
 def _similar(phrase: str, name: str, aliases: tuple[str, ...]) -> bool:
     """A spelling-key match must still look like the name (keys alone join Mongkaing and Mogaung)."""
-    key = fold(phrase)
-    return any(fuzz.ratio(key, fold(n)) >= 75 for n in (name, *aliases)) or (fuzz.ratio(
-        skeleton(phrase), skeleton(name)) >= 100 and fuzz.ratio(key, fold(name)) >= 60)
+    key = _bare(phrase)
+    return any(fuzz.ratio(key, _bare(n)) >= 75 for n in (name, *aliases))
 
 
 def _starts_name(token: Token) -> bool:
@@ -143,7 +156,8 @@ class PlaceFinder:
         found = self.gazetteer.exact(phrase)
         if not found:
             skel = skeleton(phrase)
-            if (multiword and len(skel.split()) >= 2) or len(skel) >= 5:
+            demonym_like = not multiword and key.endswith(("an", "ans", "ian", "ese", "i", "is", "ish", "ic"))
+            if ((multiword and len(skel.split()) >= 2) or len(skel) >= 3) and not demonym_like:
                 found = [p for p in self.gazetteer.by_key(phrase)
                          if (multiword or p.curated or p.kind != "town" or p.population >= 20_000)
                          and _similar(phrase, p.name, p.aliases)]
@@ -187,6 +201,15 @@ class PlaceFinder:
                 else:
                     break
             matched = False
+            possessive = any(t.text.endswith(("'s", "’s")) for t in tokens[i:j - 1])
+            if j - i > 1 and not possessive and (lower[j] if j < len(lower) else "") in PLACE_NOUNS_AFTER \
+                    and not self._lookup(" ".join(t.text for t in tokens[i:j]), True):
+                # "the Cité Soleil district": an unknown place, not a known place inside it
+                unknown = self._unknown_place(tokens, lower, i, j)
+                if unknown:
+                    mentions.append(unknown)
+                    i = j
+                    continue
             for end in range(j, i, -1):
                 if lower[end - 1] in CONNECTORS:
                     continue
@@ -203,6 +226,10 @@ class PlaceFinder:
                     continue
                 before = lower[i - 1] if i > 0 else ""
                 after = lower[end] if end < len(lower) else ""
+                if after in NOT_PLACE_AFTER:
+                    continue
+                if before in _ADJECTIVES and i > 1:
+                    before = lower[i - 2]
                 if before in ("the",) and i > 1:
                     before = lower[i - 2] if lower[i - 2] in LOCATIVES | PLACE_NOUNS_BEFORE else before
                 if before == "of" and i > 1 and lower[i - 2] in PLACE_NOUNS_BEFORE:
