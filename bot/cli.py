@@ -5,6 +5,8 @@
     dwatch extract [--format jsonl|table] FILE...   figures in text or HTML files
     dwatch alerts [--limit N]                       recent alerts
     dwatch status                                   feeds, outbox, counts
+    dwatch places show NAME                         a place's current figures and history
+    dwatch places add NAME --alias A --in PARENT    teach the gazetteer a place
 
 A wrong config stops with the file, the key and what was expected (exit 2).
 """
@@ -79,11 +81,28 @@ def read_document(path: Path) -> tuple[str, str | None, date | None]:
     return data.decode("utf-8", errors="replace"), None, None
 
 
-def extract_files(paths: Sequence[Path]) -> list[dict]:
-    """Reports of every file as JSON-ready dicts with their `document`."""
-    from extractors import default_gazetteer, extract
+def _gazetteer(config_path: str | None):
+    """The bundled gazetteer plus the places users added to the configured database (when it exists)."""
+    from bot.store import Store
+    from extractors import default_gazetteer
 
-    gazetteer = default_gazetteer()
+    try:
+        config = _load(config_path)
+    except ConfigError:
+        if config_path:
+            raise
+        return default_gazetteer()
+    if not Path(config.service.database).exists():
+        return default_gazetteer()
+    with Store(config.service.database) as store:
+        return default_gazetteer(extra=store.user_places())
+
+
+def extract_files(paths: Sequence[Path], config_path: str | None = None) -> list[dict]:
+    """Reports of every file as JSON-ready dicts with their `document`."""
+    from extractors import extract
+
+    gazetteer = _gazetteer(config_path)
     rows: list[dict] = []
     for path in paths:
         text, title, published = read_document(path)
@@ -126,7 +145,7 @@ def cmd_extract(args: argparse.Namespace) -> int:
         print(f"dwatch extract: no such file: {', '.join(missing)}", file=sys.stderr)
         return EXIT_USAGE
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr)
-    rows = extract_files(paths)
+    rows = extract_files(paths, args.config)
     if args.format == "table":
         print(_table(rows))
     else:
@@ -168,6 +187,43 @@ def cmd_status(args: argparse.Namespace) -> int:
     return 0
 
 
+# --- places ---
+
+
+def cmd_places_show(args: argparse.Namespace) -> int:
+    from bot.places import PlaceError, place_picture
+    from bot.store import Store
+    from extractors import default_gazetteer
+
+    config = _load(args.config)
+    with Store(config.service.database) as store:
+        try:
+            print(place_picture(store, default_gazetteer(extra=store.user_places()), " ".join(args.name)))
+        except PlaceError as exc:
+            print(f"dwatch places show: {exc}", file=sys.stderr)
+            return 1
+    return 0
+
+
+def cmd_places_add(args: argparse.Namespace) -> int:
+    from bot.places import PlaceError, add_place, describe
+    from bot.store import Store
+    from extractors import default_gazetteer
+
+    config = _load(args.config)
+    with Store(config.service.database) as store:
+        gazetteer = default_gazetteer(extra=store.user_places())
+        try:
+            place = add_place(store, gazetteer, " ".join(args.name), aliases=args.alias or [], parent=args.parent,
+                              kind=args.kind, country=args.country)
+        except PlaceError as exc:
+            print(f"dwatch places add: {exc}", file=sys.stderr)
+            return 1
+        print(f"added {describe(place, gazetteer)}"
+              + (f"; also written {', '.join(place.aliases)}" if place.aliases else ""))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="dwatch", description="Watch news feeds for displacement, casualty and "
                                      "strike figures and alert the people who follow a place.")
@@ -180,6 +236,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     ext = sub.add_parser("extract", help="print the figures found in text or HTML files")
     ext.add_argument("--format", choices=("jsonl", "table"), default="jsonl")
+    ext.add_argument("--config", help="also know the places added to this config's database")
     ext.add_argument("files", nargs="+", metavar="FILE")
     ext.set_defaults(func=cmd_extract)
 
@@ -187,6 +244,21 @@ def build_parser() -> argparse.ArgumentParser:
     alerts.add_argument("--config")
     alerts.add_argument("--limit", type=int, default=20)
     alerts.set_defaults(func=cmd_alerts)
+
+    places = sub.add_parser("places", help="show a place's picture, or add a place the gazetteer lacks")
+    places_sub = places.add_subparsers(dest="places_command", required=True, metavar="ACTION")
+    show = places_sub.add_parser("show", help="current figures and history of a place")
+    show.add_argument("name", nargs="+")
+    show.add_argument("--config")
+    show.set_defaults(func=cmd_places_show)
+    add = places_sub.add_parser("add", help="add a place (village, camp, district) with its other spellings")
+    add.add_argument("name", nargs="+")
+    add.add_argument("--alias", action="append", metavar="NAME", help="another spelling (repeatable)")
+    add.add_argument("--in", dest="parent", metavar="PARENT", help="the province or country it lies in")
+    add.add_argument("--country", metavar="CODE", help="ISO country code, when there is no --in")
+    add.add_argument("--kind", default="town", choices=("town", "camp", "district", "area", "province"))
+    add.add_argument("--config")
+    add.set_defaults(func=cmd_places_add)
 
     status = sub.add_parser("status", help="feeds, outbox and counts")
     status.add_argument("--config")

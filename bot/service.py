@@ -57,7 +57,7 @@ async def open_service(config: Config, *, notifier: Notifier | None = None) -> A
     store = Store(config.service.database)
     demo = start_demo_server(config.demo_directory()) if config.demo.serve else None
     try:
-        gazetteer = default_gazetteer()
+        gazetteer = default_gazetteer(extra=store.user_places())
         notifier = notifier or ConsoleNotifier()
         pipeline = Pipeline(config, store, gazetteer, console_recipients, demo.base_url if demo else None)
         yield Service(config, store, gazetteer, notifier, pipeline, demo)

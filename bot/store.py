@@ -34,6 +34,7 @@ import sqlite_utils
 
 from bot.alerts import Alert, Baseline, StoredReport
 from bot.models import Article, FeedEntry, FeedFetch, FeedValidators
+from extractors.gazetteer import Place
 from extractors.report import Report
 
 BUSY_TIMEOUT_MS = 5000
@@ -279,11 +280,23 @@ def _migration_v1(conn: sqlite3.Connection) -> None:
         conn.execute(index)
 
 
+def _migration_v2(conn: sqlite3.Connection) -> None:
+    """Give user places a gazetteer id, so the hierarchy (town → province → country) reaches them."""
+    conn.execute("ALTER TABLE places ADD COLUMN place_id TEXT")
+    conn.execute("CREATE UNIQUE INDEX idx_places_place_id ON places (place_id)")
+
+
+COLUMN_DOCS_V2 = {"places": {"place_id": "Gazetteer id of the place (user:…); parent holds the parent's id"}}
+
+
 # Append only: version N is MIGRATIONS[N-1]. A later version adds columns or tables
 # (ALTER TABLE …) and their docs to TABLE_DOCS / COLUMN_DOCS; never edit a released one.
 MIGRATIONS: tuple[tuple[str, Callable[[sqlite3.Connection], None]], ...] = (
     ("initial schema", _migration_v1),
+    ("places.place_id", _migration_v2),
 )
+for _table, _columns in COLUMN_DOCS_V2.items():
+    COLUMN_DOCS[_table].update(_columns)
 
 
 # --- conversions ----------------------------------------------------------------------------------
@@ -734,6 +747,54 @@ class Store:
         )
         names = [d[0] for d in cursor.description]
         return [dict(zip(names, row, strict=True)) for row in cursor]
+
+    # --- user places and place history ---
+
+    def add_place(self, place: Place) -> None:
+        """Add or replace a place a user defined (it joins the gazetteer on the next start)."""
+        with self.transaction():
+            self.conn.execute(
+                """INSERT INTO places (name, country, parent, kind, aliases, latitude, longitude, added_at, place_id)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                   ON CONFLICT (name) DO UPDATE SET country = excluded.country, parent = excluded.parent,
+                       kind = excluded.kind, aliases = excluded.aliases, latitude = excluded.latitude,
+                       longitude = excluded.longitude, place_id = excluded.place_id""",
+                (place.name, place.country, place.parent, place.kind, json.dumps(list(place.aliases)),
+                 place.latitude, place.longitude, to_iso(_now()), place.id),
+            )
+
+    def user_places(self) -> list[Place]:
+        rows = self.conn.execute(
+            "SELECT place_id, name, kind, country, parent, aliases, latitude, longitude FROM places ORDER BY name"
+        ).fetchall()
+        return [Place(id=pid or f"user:{name}", name=name, kind=kind or "town", country=country, parent=parent,
+                      latitude=lat, longitude=lon, aliases=tuple(json.loads(aliases or "[]")), curated=True)
+                for pid, name, kind, country, parent, aliases, lat, lon in rows]
+
+    def place_history(self, names: Iterable[str], limit: int = 20) -> list[dict[str, Any]]:
+        """The newest reports for places, newest first."""
+        names = list(names)
+        if not names:
+            return []
+        marks = ", ".join("?" for _ in names)
+        cursor = self.conn.execute(
+            f"""SELECT place, metric, value, qualifier, unit, status, vague, period_kind, period_start, period_end,
+                       source, outlet, published, link FROM reports
+                WHERE place IN ({marks}) ORDER BY published DESC, id DESC LIMIT ?""",
+            [*names, limit],
+        )
+        columns = [d[0] for d in cursor.description]
+        return [dict(zip(columns, row, strict=True)) for row in cursor]
+
+    def place_baselines(self, names: Iterable[str]) -> list[dict[str, Any]]:
+        names = list(names)
+        if not names:
+            return []
+        marks = ", ".join("?" for _ in names)
+        cursor = self.conn.execute(
+            f"SELECT * FROM baselines WHERE place IN ({marks}) ORDER BY place, metric", names)
+        columns = [d[0] for d in cursor.description]
+        return [dict(zip(columns, row, strict=True)) for row in cursor]
 
     def counts(self) -> dict[str, int]:
         """Row counts and outbox depth, for `dwatch status`."""

@@ -139,15 +139,21 @@ class Gazetteer:
             found += [p for p in self.world.by_skeleton(key) if p.id not in self._by_id]
         return self._prefer_curated(found)
 
-    def fuzzy(self, name: str, *, floor: float = 88.0, limit: int = 5) -> list[tuple[Place, float]]:
-        """Nearest names among curated and populous places, best first, above a floor."""
+    def fuzzy(self, name: str, *, floor: float = 85.0, limit: int = 5,
+              lenient: bool = False) -> list[tuple[Place, float]]:
+        """Nearest names among curated and populous places, best first, above a floor.
+
+        Strict (plain edit ratio) when the answer will be used as the place; lenient
+        (WRatio, which forgives extra words) when it only feeds "did you mean".
+        """
         if self._fuzzy_names is None:
             names = [(key, pid) for key, ids in self._fold.items() for pid in ids]
             if self.world:
                 names += self.world.names_for_fuzzy(50_000)
             self._fuzzy_names = names
         keys = [k for k, _ in self._fuzzy_names]
-        results = process.extract(fold(name), keys, scorer=fuzz.WRatio, limit=limit * 4, score_cutoff=floor)
+        scorer = fuzz.WRatio if lenient else fuzz.ratio
+        results = process.extract(fold(name), keys, scorer=scorer, limit=limit * 4, score_cutoff=floor)
         seen: dict[str, tuple[Place, float]] = {}
         for _, score, index in results:
             pid = self._fuzzy_names[index][1]
@@ -162,7 +168,7 @@ class Gazetteer:
 
     def suggest(self, name: str, limit: int = 5) -> list[str]:
         """Nearest known names, for 'unknown place' messages."""
-        return [p.name for p, _ in self.fuzzy(name, floor=60.0, limit=limit)]
+        return [p.name for p, _ in self.fuzzy(name, floor=60.0, limit=limit, lenient=True)]
 
     def ancestors(self, place: Place) -> list[Place]:
         """The place's province and country (nearest first)."""
