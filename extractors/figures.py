@@ -443,7 +443,7 @@ def _aggregate_metric(s: _Sentence, noun_index: int) -> str | None:
     window = s.lower[max(0, noun_index - 3):noun_index] + s.lower[noun_index + 1:noun_index + 6]
     for word in window:
         if word in ("displaced", "idps", "displacement", "fled", "evacuated", "evacuees", "homeless",
-                    "uprooted", "fleeing", "returnees", "displacements", "refugees"):
+                    "uprooted", "fleeing", "returnees", "displacements", "refugees", "returned", "returns"):
             return "displaced"
         if word in ("dead", "killed", "deaths", "death", "fatalities", "died"):
             return "killed"
@@ -459,7 +459,8 @@ def _by_aggregate(s: _Sentence, mention: NumberMention, q_start: int, head: _Hea
     if head.kind not in ("bare", "person"):
         return None
     i = q_start - 1
-    if i < 0 or s.lower[i] not in lx.AGGREGATE_LINKS:
+    appositive = s.w(i) == "," and s.w(head.end) == ","  # "the number who have returned home, 3.2 million, is"
+    if i < 0 or (s.lower[i] not in lx.AGGREGATE_LINKS and not appositive):
         return _forward_aggregate(s, mention, head)
     if s.lower[i] in ("number", "numbered", "numbers", "total", "totalled", "totaled", "totals"):
         subject = s.lower[max(0, i - 5):i]
@@ -467,7 +468,7 @@ def _by_aggregate(s: _Sentence, mention: NumberMention, q_start: int, head: _Hea
             metric = _cue_metric(word)
             if metric and word not in lx.DISPLACED_NEEDS_OBJECT:
                 return metric, "aggregate", max(0, i - 5) + offset
-    lower_bound = max(0, i - 22)
+    lower_bound = max(0, i - (10 if appositive else 22))
     k = i
     while k >= lower_bound:
         word = s.lower[k]
@@ -620,6 +621,10 @@ def _status(s: _Sentence, mention: NumberMention, q_start: int, cue: int, metric
             return "projected"
     if rule == "preceding-verb" and s.w(cue) in ("force", "forcing") and s.w(cue - 1) in lx.MODALS | {"to"}:
         return "projected"
+    if rule == "aggregate":
+        around = s.lower[max(0, cue - 3):cue + 7]
+        if any(w in ("returned", "returnees", "returns", "returning") for w in around):
+            return "returned"  # "the number of people who have returned home"
     return "new"
 
 
