@@ -44,7 +44,9 @@ def extract(text: str, *, published: date | None = None, title: str | None = Non
     published = published or detect_published(body)
     sentences = split_sentences(body)
     lowercase_words = {w for w in re.findall(r"\b[a-z][a-z]+\b", body)}
-    finder = PlaceFinder(gazetteer, lowercase_words)
+    demonyms = gazetteer.demonyms()
+    countries = {demonyms[w.lower()] for w in re.findall(r"\b[A-Z][a-z]+\b", body) if w.lower() in demonyms}
+    finder = PlaceFinder(gazetteer, lowercase_words, countries)
     analysed = []
     for sentence in sentences:
         tokens = tokenize(sentence.text)

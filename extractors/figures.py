@@ -93,6 +93,7 @@ def find_figures(tokens: list[Token], numbers: list[NumberMention]) -> list[Figu
     """Every figure of a tracked metric in one sentence."""
     sentence = _Sentence(tokens, numbers)
     figures: list[Figure] = []
+    unresolved: list[NumberMention] = []
     for mention in numbers:
         if mention.rejected or mention.start in sentence.alternates:
             continue
@@ -101,7 +102,16 @@ def find_figures(tokens: list[Token], numbers: list[NumberMention]) -> list[Figu
             figure = _coordinated(sentence, mention, figures[-1])
         if figure is not None:
             figures.append(figure)
-    return figures
+        else:
+            unresolved.append(mention)
+    # Last, an amount of people with no verb of its own may take the one kind of figure its
+    # sentence speaks of, unless another amount already carries that kind.
+    claimed = {f.metric for f in figures if not f.number.vague}
+    for mention in unresolved:
+        figure = _classify(sentence, mention, fallback=True)
+        if figure is not None and figure.metric not in claimed:
+            figures.append(figure)
+    return sorted(figures, key=lambda f: f.number.start)
 
 
 def _coordinated(s: _Sentence, mention: NumberMention, previous: Figure) -> Figure | None:
@@ -309,7 +319,22 @@ def _strike_complement_ok(s: _Sentence, i: int) -> bool:
     return word in ("shelled", "bombed", "pounded", "raided", "bombarded")
 
 
-def _classify(s: _Sentence, mention: NumberMention) -> Figure | None:
+def _subset(s: _Sentence, q_start: int) -> bool:
+    """'killed 40, including 12 children', 'of whom 6,142 ...', '(including 44 older people and 139 children)'."""
+    if s.w(q_start - 1) in ("whom", "which") and s.w(q_start - 2) == "of":
+        return True
+    if s.w(q_start - 1) == "them" and s.w(q_start - 2) == "among":
+        return True
+    for k in range(q_start - 1, max(-1, q_start - 9), -1):
+        word = s.lower[k]
+        if word in ("including", "includes", "incl"):
+            return True
+        if word in lx.CLAUSE_BREAKS or _cue_metric(word) or word in lx.AUXILIARIES:
+            return False
+    return False
+
+
+def _classify(s: _Sentence, mention: NumberMention, *, fallback: bool = False) -> Figure | None:
     head = _head(s, mention)
     if head.kind in ("nonfigure", "unknown"):
         return None
@@ -320,8 +345,10 @@ def _classify(s: _Sentence, mention: NumberMention) -> Figure | None:
     clause_start, clause_end = s.clause_bounds(q_start, head.end)
     small_word = s.tokens[mention.start].kind == "word" and mention.value < _SMALL_WORD_LIMIT and not mention.vague
 
-    if s.w(q_start - 1) in ("including", "includes"):
+    if _subset(s, q_start):
         return None  # "killed 558 people, including 50 children": a part of a figure already counted
+    if s.w(q_start - 1) == "of" and s.w(q_start - 2) in ("group", "team", "band", "gang", "unit", "squad", "convoy"):
+        return None  # "a group of 20 armed men"
     blocked = _population_block(s, q_start, head)
     if blocked == "population":
         return None
@@ -330,7 +357,7 @@ def _classify(s: _Sentence, mention: NumberMention) -> Figure | None:
     stock = ("displaced", "stock", q_start - 1) if status == "stock" else None
     decided = (stock or _by_noun(s, mention, head) or _by_preceding_verb(s, q_start, head)
                or _by_aggregate(s, mention, q_start, head) or _by_following_verb(s, mention, head))
-    if decided is None and not small_word and head.kind in ("person", "bare", "housing"):
+    if decided is None and fallback and not small_word and head.kind in ("person", "bare"):
         decided = _by_sentence(s, mention, head)
     if decided is None:
         return None
@@ -512,8 +539,11 @@ def _by_following_verb(s: _Sentence, mention: NumberMention, head: _Head) -> tup
     j = head.end
     limit = min(len(s.lower), head.end + 12)
     people = head.kind in ("person", "bare", "metric", "housing")
+    inside = s.lower[:mention.start].count("(") > s.lower[:mention.start].count(")")
     while j < limit:
         word = s.lower[j]
+        if word == ")" and inside:
+            return None  # "(… 139 children) were evacuated": the verb belongs to the figure outside
         if word == "(":
             j = _skip_parenthesis(s, j)
             limit = min(len(s.lower), limit + 4)
@@ -605,6 +635,8 @@ def _status(s: _Sentence, mention: NumberMention, q_start: int, cue: int, metric
     """new, projected (could/may/expected to), or returned."""
     if s.w(cue) in lx.RETURN_CUES and (s.w(cue) not in lx.RETURN_NEEDS_BACK or s.w(cue + 1) in ("back", "home")):
         return "returned"
+    if rule == "noun" and any(w in ("returned", "repatriated") for w in s.lower[cue + 1:cue + 4]):
+        return "returned"  # "22 of the displaced had returned"
     lo = min(q_start, cue)
     hi = max(mention.end, cue)
     window = s.lower[max(0, lo - 6):hi + 1]

@@ -27,6 +27,18 @@ from rapidfuzz import fuzz, process
 
 from extractors.placenames import fold, skeleton
 
+_IRREGULAR_DEMONYMS = {
+    "afghan": "AF", "turkish": "TR", "congolese": "CD", "filipino": "PH", "burmese": "MM", "palestinian": "PS",
+    "israeli": "IL", "lebanese": "LB", "somali": "SO", "haitian": "HT", "bangladeshi": "BD", "yemeni": "YE",
+    "libyan": "LY", "malian": "ML", "nigerien": "NE", "burkinabe": "BF", "mozambican": "MZ", "sudanese": "SD",
+    "iraqi": "IQ", "syrian": "SY", "ukrainian": "UA", "russian": "RU", "ethiopian": "ET", "eritrean": "ER",
+    "chadian": "TD", "cameroonian": "CM", "colombian": "CO", "venezuelan": "VE", "pakistani": "PK",
+    "iranian": "IR", "kenyan": "KE", "ugandan": "UG", "rwandan": "RW", "burundian": "BI", "tigrayan": "ET",
+    "rohingya": "MM", "yazidi": "IQ", "kurdish": "IQ", "saudi": "SA", "emirati": "AE", "jordanian": "JO",
+    "egyptian": "EG", "nigerian": "NG", "south sudanese": "SS", "salvadoran": "SV", "guatemalan": "GT",
+    "honduran": "HN", "nicaraguan": "NI", "mexican": "MX", "indonesian": "ID", "chinese": "CN", "indian": "IN",
+    "nepali": "NP", "nepalese": "NP", "sri lankan": "LK", "thai": "TH", "vietnamese": "VN", "cambodian": "KH",
+}
 KIND_RANK = {"country": 0, "province": 1, "district": 2, "town": 3, "camp": 4, "area": 5}
 
 
@@ -89,6 +101,9 @@ class WorldIndex:
         found = self._places("WHERE p.id = ?", (place_id,))
         return found[0] if found else None
 
+    def countries(self) -> list[Place]:
+        return self._places("WHERE p.kind = 'country'", ())
+
     def names_for_fuzzy(self, min_population: int) -> list[tuple[str, str]]:
         return self._conn.execute(
             "SELECT n.fold, n.place_id FROM name n JOIN place p ON p.id = n.place_id "
@@ -104,6 +119,7 @@ class Gazetteer:
         self._fold: dict[str, list[str]] = {}
         self._skeleton: dict[str, list[str]] = {}
         self._fuzzy_names: list[tuple[str, str]] | None = None
+        self._demonyms: dict[str, str] | None = None
         for place in places:
             self.add(place)
 
@@ -161,6 +177,26 @@ class Gazetteer:
             if place and (pid not in seen or seen[pid][1] < score):
                 seen[pid] = (place, score)
         return sorted(seen.values(), key=lambda ps: (-ps[1], KIND_RANK.get(ps[0].kind, 9), -ps[0].population))[:limit]
+
+    def demonyms(self) -> dict[str, str]:
+        """'syrian' → 'SY', 'iraqi' → 'IQ', …: adjectives that put an article in a country."""
+        if self._demonyms is None:
+            countries = {p.id: p for p in self._by_id.values() if p.kind == "country"}
+            if self.world:
+                countries.update({p.id: p for p in self.world.countries() if p.id not in countries})
+            table: dict[str, str] = dict(_IRREGULAR_DEMONYMS)
+            for place in countries.values():
+                if not place.country:
+                    continue
+                name = fold(place.name)
+                if " " in name:
+                    continue
+                stem = name[:-1] if name[-1] in "aeiouy" else name
+                for form in (name + "n", name + "an", stem + "an", name + "ian", stem + "ian", name + "i", stem + "i",
+                             name + "ese", stem + "ese", stem + "ish", name + "ean"):
+                    table.setdefault(form, place.country)
+            self._demonyms = table
+        return self._demonyms
 
     def resolve(self, name: str) -> list[Place]:
         """Places a person may mean by a name: exact alias, then spelling key, then fuzzy."""

@@ -71,6 +71,11 @@ NOT_PLACES = {
 }
 
 
+# Geographic common nouns that begin names ("Wadi Barada", "Jebel Marra"): never a place by themselves.
+NOT_PLACES |= {"wadi", "jebel", "jabal", "tell", "ain", "bir", "ras", "mount", "lake", "river", "valley", "cape",
+               "bay", "gulf", "sea", "island", "islands", "mountains", "plain", "desert"}
+
+
 @dataclass(frozen=True, slots=True)
 class PlaceMention:
     """A place named in a sentence: the gazetteer's place (None if unknown) and where it was named."""
@@ -92,6 +97,10 @@ def _similar(phrase: str, name: str, aliases: tuple[str, ...]) -> bool:
     """A spelling-key match must still look like the name (keys alone join Mongkaing and Mogaung)."""
     key = _bare(phrase)
     return any(fuzz.ratio(key, _bare(n)) >= 75 for n in (name, *aliases))
+
+
+def in_context_country(place: Place, context: set[str]) -> bool:
+    return bool(place.country and place.country in context)
 
 
 def _starts_name(token: Token) -> bool:
@@ -139,11 +148,13 @@ def choose(candidates: list[Place], context: set[str], hint: str | None) -> Plac
 class PlaceFinder:
     """Finds place mentions in the sentences of one article."""
 
-    def __init__(self, gazetteer: Gazetteer, lowercase_words: set[str] | None = None):
+    def __init__(self, gazetteer: Gazetteer, lowercase_words: set[str] | None = None,
+                 context: set[str] | None = None):
         self.gazetteer = gazetteer
         self.lowercase_words = lowercase_words or set()
-        self.context: set[str] = set()
+        self.context: set[str] = set(context or ())
         self._cache: dict[str, list[Place]] = {}
+        self._by_key: set[str] = set()  # phrases that matched by spelling key, not by an exact alias
 
     def _lookup(self, phrase: str, multiword: bool) -> list[Place]:
         key = fold(phrase)
@@ -154,7 +165,8 @@ class PlaceFinder:
             self._cache[key] = found
             return found
         found = self.gazetteer.exact(phrase)
-        if not found:
+        if not found and not phrase.isupper():  # acronyms (ISIL, SDF) match exactly or not at all
+            self._by_key.add(key)
             skel = skeleton(phrase)
             demonym_like = not multiword and key.endswith(("an", "ans", "ian", "ese", "i", "is", "ish", "ic"))
             if ((multiword and len(skel.split()) >= 2) or len(skel) >= 3) and not demonym_like:
@@ -166,6 +178,9 @@ class PlaceFinder:
 
     def _supported(self, place: Place, phrase: str, before: str, after: str, multiword: bool,
                    sentence_initial: bool) -> bool:
+        respelt = not multiword and fold(phrase) in self._by_key
+        if respelt and not place.curated and not in_context_country(place, self.context):
+            return False  # a respelt single word ("Mindanao" ~ "Mandiana") needs the article's country
         if place.curated or place.kind in ("country", "province"):
             return not (sentence_initial and not multiword and fold(phrase) in self.lowercase_words)
         if fold(phrase) in self.lowercase_words:
