@@ -126,7 +126,9 @@ def _coordinated(s: _Sentence, mention: NumberMention, previous: Figure) -> Figu
     head = _head(s, mention)
     if head.kind not in ("bare", "person") or (head.kind == "bare" and mention.value < 2):
         return None
-    qualifier, increment, _ = _qualifier(s, mention.start)
+    qualifier, increment, q_start = _qualifier(s, mention.start)
+    if _part_of_another(s, mention, q_start, head):
+        return None
     return Figure(previous.metric, mention.value, mention, _unit(previous.metric, head) if head.word else previous.unit,
                   qualifier, previous.status, increment, "coordinated", previous.cue, head.index,
                   previous.clause_start, previous.clause_end)
@@ -269,6 +271,9 @@ def _displacement_complement_ok(s: _Sentence, i: int, subject_is_people: bool) -
     if word in ("left", "leave", "leaving", "abandoned", "deserted"):
         if s.w(i - 1) == "to" and s.w(i - 2) in ("had", "have", "has", "forced", "made", "compelled", "obliged"):
             return True  # "had to leave", "were forced to leave"
+        if s.w(i - 1) in ("have", "has", "had", "already") and (not nxt or nxt[0] in (
+                "since", "over", "during", "after", "in", "on", ",", ".", "this", "last", "amid", "as", "for")):
+            return subject_is_people  # "4,000 residents have left since the shelling began"
         if not nxt:
             return False
         skip = nxt[0] in ("their", "the", "his", "her", "its", "behind")
@@ -334,6 +339,14 @@ def _subset(s: _Sentence, q_start: int) -> bool:
     return False
 
 
+def _part_of_another(s: _Sentence, mention: NumberMention, q_start: int, head: _Head) -> bool:
+    """A part of a figure already counted: 'including 50 children', '4,000 of them children'."""
+    if _subset(s, q_start):
+        return True
+    return head.word in ("them", "whom", "those", "these") and any(
+        m.start < mention.start and not m.rejected for m in s.numbers)
+
+
 def _classify(s: _Sentence, mention: NumberMention, *, fallback: bool = False) -> Figure | None:
     head = _head(s, mention)
     if head.kind in ("nonfigure", "unknown"):
@@ -345,7 +358,7 @@ def _classify(s: _Sentence, mention: NumberMention, *, fallback: bool = False) -
     clause_start, clause_end = s.clause_bounds(q_start, head.end)
     small_word = s.tokens[mention.start].kind == "word" and mention.value < _SMALL_WORD_LIMIT and not mention.vague
 
-    if _subset(s, q_start):
+    if _part_of_another(s, mention, q_start, head):
         return None  # "killed 558 people, including 50 children": a part of a figure already counted
     if s.w(q_start - 1) == "of" and s.w(q_start - 2) in ("group", "team", "band", "gang", "unit", "squad", "convoy"):
         return None  # "a group of 20 armed men"
@@ -456,6 +469,8 @@ def _by_preceding_verb(s: _Sentence, q_start: int, head: _Head) -> tuple[str, st
 
 def _toll_metric(s: _Sentence, toll_index: int) -> str:
     window = s.lower[max(0, toll_index - 3):toll_index]
+    if s.w(toll_index + 1) == "of":  # "the toll of wounded"
+        window += s.lower[toll_index + 2:toll_index + 4]
     if any(w in ("injury", "injuries", "wounded", "injured") for w in window):
         return "injured"
     if any(w in ("displacement", "displaced") for w in window):
@@ -651,6 +666,10 @@ def _status(s: _Sentence, mention: NumberMention, q_start: int, cue: int, metric
             return "projected"
         if word in ("risk", "risks", "threatened", "threatens", "threaten") and metric == "displaced":
             return "projected"
+        if word in ("expect", "expects", "expecting", "anticipate", "anticipates", "predict", "predicts",
+                    "forecast", "forecasts", "fear", "fears", "feared", "warn", "warns", "warned") \
+                and "to" in window[k + 1:]:
+            return "projected"  # "aid agencies expect another 200,000 people to flee"
     if rule == "preceding-verb" and s.w(cue) in ("force", "forcing") and s.w(cue - 1) in lx.MODALS | {"to"}:
         return "projected"
     if rule == "aggregate":

@@ -267,8 +267,12 @@ def _reject_reason(tokens: list[Token], lower: list[str], start: int, end: int, 
         if after in (":", "/", ".") and end < len(tokens) and not tokens[end].spaced_before \
                 and end + 1 < len(tokens) and tokens[end + 1].kind == "num" and not tokens[end + 1].spaced_before:
             return "time, ratio or date"
-        if before in ("/", ":", ";", "-", "+", "@", "#") and start > 0 and not first.spaced_before:
+        hyphen_range = before in ("-", "–") and start > 1 and tokens[start - 2].kind == "num"
+        if before in ("/", ":", ";", "-", "+", "@", "#") and start > 0 and not first.spaced_before \
+                and not hyphen_range:
             return "identifier"
+        if first.text.startswith("0") and len(first.text) > 1 and first.text[1:2].isdigit():
+            return "identifier or phone number"  # "0800", "020": no count starts with a zero
         if after in (";", "(") and end + 1 < len(tokens) and tokens[end + 1].kind == "num":
             return "citation"
         digits = re.sub(r"\D", "", first.text)
@@ -311,10 +315,35 @@ PERSON_HEADS_FOR_YEARS = {"people", "persons", "families", "households", "civili
                           "displaced", "dead", "deaths"}
 
 
+_PHONE_WORDS = {"call", "calls", "hotline", "phone", "telephone", "tel", "dial", "whatsapp", "sms", "text", "fax",
+                "mobile", "helpline", "number", "contact"}
+
+
+def _phone_tokens(tokens: list[Token], lower: list[str]) -> set[int]:
+    """Digit groups that make up a phone number: '+254 722 123456', 'call 0800 555 0199'."""
+    found: set[int] = set()
+    i = 0
+    while i < len(tokens):
+        if tokens[i].kind != "num":
+            i += 1
+            continue
+        j = i
+        while j + 1 < len(tokens) and tokens[j + 1].kind == "num" and "," not in tokens[j + 1].text:
+            j += 1
+        group = range(i, j + 1)
+        plus = i > 0 and lower[i - 1] == "+"
+        cue = any(w in _PHONE_WORDS for w in lower[max(0, i - 4):i])
+        if j - i >= 2 or plus or (cue and j > i):
+            found.update(group)
+        i = j + 1
+    return found
+
+
 def find_numbers(tokens: list[Token]) -> list[NumberMention]:
     """Every amount in a sentence, in order, ranges joined and rejects explained."""
     reader = _Reader(tokens)
     lower = reader.lower
+    phone = _phone_tokens(tokens, lower)
     singles: list[NumberMention] = []
     i = 0
     while i < len(tokens):
@@ -324,7 +353,8 @@ def find_numbers(tokens: list[Token]) -> list[NumberMention]:
             continue
         value, end, vague, decimal = read
         text_span = " ".join(t.text for t in tokens[i:end])
-        reason = _reject_reason(tokens, lower, i, end, value, text_span, vague, decimal)
+        reason = "phone number" if i in phone else _reject_reason(tokens, lower, i, end, value, text_span, vague,
+                                                                   decimal)
         singles.append(NumberMention(value, i, end, text_span, vague=vague, rejected=reason, decimal=decimal))
         i = end
     return _join_ranges(tokens, lower, singles)

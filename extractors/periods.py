@@ -87,6 +87,8 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("since_date", re.compile(
         rf"\bsince\s+(?:(?P<part>early|mid|late|mid-|the\s+end\s+of|the\s+start\s+of|the\s+beginning\s+of)\s*)?"
         rf"(?:(?P<d1>\d{{1,2}})\s+)?(?P<m1>{_MONTH})(?:\s+(?P<d2>\d{{1,2}})\b)?{_YEAR}", re.I)),
+    ("since_weekday", re.compile(r"\bsince\s+(?:last\s+)?(?P<wd>Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|"
+                                 r"Sunday)\b", re.I)),
     ("since_year", re.compile(r"\bsince\s+(?:(?:the\s+(?:start|beginning)\s+of\s+)?(?P<year>(?:19|20)\d\d)|"
                               r"the\s+(?:start|beginning)\s+of\s+the\s+year|january\b)", re.I)),
     ("began_in", re.compile(
@@ -151,6 +153,11 @@ def _build(kind: str, match: re.Match[str], published: date | None) -> Period | 
         day = int(g.get("d1") or g.get("d2") or 0) or None
         part = (g.get("part") or "").replace("the ", "").split(" ")[0] if g.get("part") else None
         start = _resolve_month_day(month, day, year, published, part)
+        return Period(start, published, "cumulative", text, offset)
+    if kind == "since_weekday":
+        start = _last_weekday(_WEEKDAYS[g["wd"].lower()], published)
+        if start == published:
+            start -= timedelta(days=7)
         return Period(start, published, "cumulative", text, offset)
     if kind == "since_year":
         start_year = year or published.year

@@ -72,8 +72,10 @@ NOT_PLACES = {
 
 
 # Geographic common nouns that begin names ("Wadi Barada", "Jebel Marra"): never a place by themselves.
-NOT_PLACES |= {"wadi", "jebel", "jabal", "tell", "ain", "bir", "ras", "mount", "lake", "river", "valley", "cape",
-               "bay", "gulf", "sea", "island", "islands", "mountains", "plain", "desert"}
+GEOGRAPHIC_PREFIXES = {"wadi", "jebel", "jabal", "tell", "ain", "bir", "ras", "mount", "lake", "river", "valley",
+                       "cape", "bay", "gulf", "sea", "island", "islands", "mountains", "plain", "desert", "kafr",
+                       "deir"}
+NOT_PLACES |= GEOGRAPHIC_PREFIXES - {"kafr", "deir"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -261,14 +263,16 @@ class PlaceFinder:
                 matched = True
                 break
             if not matched:
+                unknown = self._unknown_place(tokens, lower, i, j)  # "the village of Tell Zarqun"
+                if unknown:
+                    mentions.append(unknown)
+                    i = j
+                    continue
                 # "Syria's Idlib province": a later word of the run may start a name of its own
                 rest = [k for k in range(i + 1, j) if _starts_name(tokens[k])]
                 if rest and self._lookup_run(tokens, lower, rest[0], j):
                     i = rest[0]
                     continue
-                unknown = self._unknown_place(tokens, lower, i, j)
-                if unknown:
-                    mentions.append(unknown)
                 i = j if j > i and lower[i] not in NOT_PLACES else i + 1
         return mentions
 
@@ -285,6 +289,6 @@ class PlaceFinder:
         if before in ("town", "village", "city", "camp", "district", "province") or after in (
                 "village", "camp", "district", "province", "governorate", "town"):
             phrase = " ".join(t.text for t in tokens[i:j])
-            if lower[i] not in NOT_PLACES:
+            if lower[i] not in NOT_PLACES or (lower[i] in GEOGRAPHIC_PREFIXES and j - i > 1):
                 return PlaceMention(None, phrase, i, j, before, after, False)
         return None

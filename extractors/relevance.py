@@ -34,12 +34,12 @@ CRISIS_WORDS = {
     "occupation", "invasion", "forces", "fled", "flee", "fleeing", "raid", "raids", "fighters", "armed", "gang",
     "gangs", "violence", "attack", "attacks", "shooting", "killings", "hostilities", "combat", "insecurity",
     "bomb", "bombs", "bomber", "bombers", "suicide", "car-bomb", "grenade", "landmine", "landmines", "shrapnel",
-    "shells", "barrel", "warplane", "jets", "strikes",
+    "shells", "barrel", "warplane", "jets", "strikes", "rocket", "mortar-fire", "sniper", "snipers",
 }
 _STRONG = CRISIS_WORDS - {"storm", "storms", "forces", "explosion", "blast", "gunmen", "fighting", "evacuated",
                           "evacuation", "drone", "drones", "army", "military", "troops", "armed", "gang", "gangs",
                           "violence", "attack", "attacks", "shooting", "killings", "fighters", "insecurity",
-                          "suicide", "jets", "strikes", "shells", "barrel", "grenade"}
+                          "suicide", "jets", "strikes", "barrel", "grenade", "sniper", "snipers"}
 
 # A death or injury in a sentence about these is not a crisis figure.
 NOT_CRISIS = re.compile(

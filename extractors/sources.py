@@ -26,7 +26,7 @@ _VERBS = (r"(?:said|says|say|reported|reports|report|estimated|estimates|estimat
 
 _PATTERNS = [
     re.compile(rf"\bspokes(?:man|woman|person)\s+for\s+(?:the\s+)?(?P<src>{_PROPER})"),
-    re.compile(rf"\baccording\s+to\s+(?:the\s+)?(?:latest\s+|new\s+)?(?:figures|data|estimates|a\s+report|a\s+count)?"
+    re.compile(rf"\b[Aa]ccording\s+to\s+(?:the\s+)?(?:latest\s+|new\s+)?(?:figures|data|estimates|a\s+report|a\s+count)?"
                rf"\s*(?:from|by|of)?\s*(?:the\s+)?(?P<src>{_PROPER}|{_GROUPS})"),
     re.compile(rf"\b(?:figures|data|estimates|statistics|numbers)\s+(?:from|by|released\s+by|published\s+by)\s+"
                rf"(?:the\s+)?(?P<src>{_PROPER})"),

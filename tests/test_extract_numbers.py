@@ -96,6 +96,8 @@ def test_number_words_are_counted(text: str, metric: str, value: int) -> None:
         ("Scores of civilians were killed in the bombardment of Douma.", "killed", 20, "civilians"),
         ("Thousands fled the fighting in Tripoli on Sunday.", "displaced", 1_000, "people"),
         ("Millions have been displaced by the war in Sudan.", "displaced", 1_000_000, "people"),
+        ("Dozens of civilians were killed in air strikes on Idlib.", "killed", 12, "civilians"),
+        ("Several thousand people fled the shelling of Ariha overnight.", "displaced", 1_000, "people"),
     ],
 )
 def test_vague_amounts_are_flagged_with_their_order_of_magnitude(text: str, metric: str, value: int,
