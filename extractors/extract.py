@@ -23,6 +23,10 @@ from extractors.sources import find_source
 from extractors.text import Sentence, repair, split_sentences
 from extractors.tokens import Token, tokenize
 
+_MAY_COUNT = re.compile(
+    r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|"
+    r"seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundreds?|thousands?|"
+    r"millions?|billions?|dozens?|scores|half|tens)\b", re.IGNORECASE)
 _TIES = (LOCATIVES | PLACE_NOUNS_BEFORE | {"fled", "flee", "fleeing", "left", "leaving", "evacuated", "hit",
                                            "struck", "shelled", "bombed", "attacked", "targeted", "besieged"}) \
     - {"on", "over", "to", "into", "towards", "toward", "at"}
@@ -43,31 +47,41 @@ def extract(text: str, *, published: date | None = None, title: str | None = Non
     in_crisis = crisis_context(body)
     published = published or detect_published(body)
     sentences = split_sentences(body)
-    lowercase_words = {w for w in re.findall(r"\b[a-z][a-z]+\b", body)}
-    demonyms = gazetteer.demonyms()
-    countries = {demonyms[w.lower()] for w in re.findall(r"\b[A-Z][a-z]+\b", body) if w.lower() in demonyms}
-    finder = PlaceFinder(gazetteer, lowercase_words, countries)
-    analysed = []
-    for sentence in sentences:
-        tokens = tokenize(sentence.text)
-        analysed.append((sentence, tokens))
-    # a first pass over places sets the article's country context for the second
-    for _, tokens in analysed:
-        finder.find(tokens)
-    reports: list[Report] = []
-    mentions_by_sentence = [finder.find(tokens) for _, tokens in analysed]
-    dominant = _dominant_place(mentions_by_sentence, sentences)
-    for (sentence, tokens), mentions in zip(analysed, mentions_by_sentence, strict=True):
+    tokens_of: dict[int, list[Token]] = {}
+    found: list[tuple[int, list[Figure]]] = []
+    for index, sentence in enumerate(sentences):
+        if not _MAY_COUNT.search(sentence.text):
+            continue  # no digit and no number word: nothing to count
+        tokens = tokens_of[index] = tokenize(sentence.text)
         numbers = find_numbers(tokens)
         if not any(not n.rejected for n in numbers):
             continue
         figures = [f for f in find_figures(tokens, numbers) if _in_scope(f, in_crisis, sentence.text)]
-        if not figures:
-            continue
+        if figures:
+            found.append((index, figures))
+    if not found:
+        return []  # most articles: no figure, so no need to read their places
+    analysed = [(sentence, tokens_of.get(i) or tokenize(sentence.text)) for i, sentence in enumerate(sentences)]
+    mentions_by_sentence = _places(body, analysed, gazetteer)
+    dominant = _dominant_place(mentions_by_sentence, sentences)
+    reports: list[Report] = []
+    for index, figures in found:
+        sentence, tokens = analysed[index]
         periods = find_periods(sentence.text, published)
         for figure in figures:
-            reports.append(_report(figure, sentence, tokens, mentions, dominant, periods))
+            reports.append(_report(figure, sentence, tokens, mentions_by_sentence[index], dominant, periods))
     return _one_per_figure(reports)
+
+
+def _places(body: str, analysed: list[tuple[Sentence, list[Token]]], gazetteer: Gazetteer) -> list[list[PlaceMention]]:
+    """Place mentions of every sentence; a first pass sets the article's countries for the second."""
+    lowercase_words = set(re.findall(r"\b[a-z][a-z]+\b", body))
+    demonyms = gazetteer.demonyms()
+    countries = {demonyms[w.lower()] for w in re.findall(r"\b[A-Z][a-z]+\b", body) if w.lower() in demonyms}
+    finder = PlaceFinder(gazetteer, lowercase_words, countries)
+    for _, tokens in analysed:
+        finder.find(tokens)
+    return [finder.find(tokens) for _, tokens in analysed]
 
 
 def _in_scope(figure: Figure, in_crisis: bool, sentence: str) -> bool:

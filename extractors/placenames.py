@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 ARTICLES = {"al", "el", "an", "ar", "as", "ad", "ash", "at", "az", "ez", "es", "ed", "the", "ul", "ud", "um",
             "ad-", "es-", "ech"}
@@ -24,6 +25,7 @@ _APOSTROPHES = re.compile(r"[’'`ʿʾ‘ʻʼ´]")
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")
 
 
+@lru_cache(maxsize=65_536)
 def fold(name: str) -> str:
     """'Ma’arat al-Num’an' → 'maarat al numan'."""
     text = unicodedata.normalize("NFKD", name or "")
@@ -40,6 +42,7 @@ def _consonants(word: str) -> str:
     return re.sub(r"(.)\1+", r"\1", head + rest)
 
 
+@lru_cache(maxsize=65_536)
 def skeleton(name: str, *, keep_generic: bool = False) -> str:
     """'Maaret al-Nouman' → 'mrt nmn' (a key shared by its other spellings)."""
     words = [w for w in fold(name).split() if w not in ARTICLES and (keep_generic or w not in GENERIC)]

@@ -46,7 +46,8 @@ def repair(text: str) -> str:
     Repeated paragraphs (a photo caption above and below the picture) are kept
     once, so a figure in a caption is not counted twice.
     """
-    text = ftfy.fix_text(text, normalization="NFC", uncurl_quotes=False)
+    if not text.isascii():  # mojibake always has non-ASCII characters; plain ASCII text has nothing to fix
+        text = ftfy.fix_text(text, normalization="NFC", uncurl_quotes=False)
     text = _SPACED_ENTITY.sub(_decode_spaced_entity, text)
     text = html.unescape(text)
     text = _BARE_ENTITY.sub(lambda m: _BARE_REPLACEMENTS[m.group(1)], text)
