@@ -4,6 +4,7 @@
     dwatch run --config config/default.toml         keep polling on the scheduler
     dwatch extract [--format jsonl|table] FILE...   figures in text or HTML files
     dwatch alerts [--limit N]                       recent alerts
+    dwatch replay [--since DATE]                    the alerts stored reports would give under today's rules
     dwatch status                                   feeds, outbox, counts
     dwatch places show NAME                         a place's current figures and history
     dwatch places add NAME --alias A --in PARENT    teach the gazetteer a place
@@ -187,6 +188,35 @@ def cmd_status(args: argparse.Namespace) -> int:
     return 0
 
 
+# --- replay ---
+
+
+def cmd_replay(args: argparse.Namespace) -> int:
+    from bot.replay import replay_store
+    from bot.store import Store
+
+    config = _load(args.config)
+    since = None
+    if args.since:
+        try:
+            since = date.fromisoformat(args.since)
+        except ValueError:
+            print(f"dwatch replay: --since expects a date like 2019-12-01, got {args.since!r}", file=sys.stderr)
+            return EXIT_USAGE
+    with Store(config.service.database) as store:
+        result = replay_store(store, config.alerts, since=since)
+    rule = "─" * 72
+    for alert in result.alerts:
+        print(f"{rule}\n[{alert.kind}, {alert.level}] {alert.message}")
+    counts: dict[str, int] = {}
+    for _, kind in result.verdicts:
+        counts[kind] = counts.get(kind, 0) + 1
+    summary = ", ".join(f"{kind} {n}" for kind, n in sorted(counts.items()))
+    print(f"{len(result.alerts)} alert(s) would have fired from {len(result.verdicts)} report(s) ({summary}).",
+          file=sys.stderr)
+    return 0
+
+
 # --- places ---
 
 
@@ -244,6 +274,11 @@ def build_parser() -> argparse.ArgumentParser:
     alerts.add_argument("--config")
     alerts.add_argument("--limit", type=int, default=20)
     alerts.set_defaults(func=cmd_alerts)
+
+    rep = sub.add_parser("replay", help="re-run the alert engine over stored reports with the current thresholds")
+    rep.add_argument("--config")
+    rep.add_argument("--since", metavar="DATE", help="only alerts for reports published on or after DATE")
+    rep.set_defaults(func=cmd_replay)
 
     places = sub.add_parser("places", help="show a place's picture, or add a place the gazetteer lacks")
     places_sub = places.add_subparsers(dest="places_command", required=True, metavar="ACTION")

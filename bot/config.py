@@ -84,12 +84,27 @@ class HttpConfig:
 
 
 @dataclass(frozen=True, slots=True)
+class PlaceAlertRule:
+    """[alerts.places."NAME"]: a place's own thresholds; what it leaves out comes from [alerts]."""
+
+    floor: MetricThresholds | None = None
+    relative_step: float | None = None
+    absolute_step: MetricThresholds | None = None
+    highest_in_days: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class AlertsConfig:
-    """[alerts]: the default alert rule (subscribers and places may override it later)."""
+    """[alerts]: the default alert rule, per-place overrides, and how news is told from repeats."""
 
     floor: MetricThresholds = DEFAULT_FLOOR
     relative_step: float = 0.2
     absolute_step: MetricThresholds = DEFAULT_ABSOLUTE_STEP
+    highest_in_days: int = 0  # > 0: also alert when a figure is a place's highest in that many days
+    corroboration_hours: float = 72.0  # the same figure from another outlet within this is corroboration
+    tolerance: float = 0.02  # figures this close (relatively) are "the same figure"
+    stale_days: float = 7.0  # older than the newest known article by this much: history, not news
+    places: Mapping[str, PlaceAlertRule] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -330,7 +345,9 @@ _HTTP: dict[str, _Check] = {
 }
 _TELEGRAM_KEYS = ("token_file", "base_url", "admin_chats")
 _DEMO: dict[str, _Check] = {"serve": _boolean, "directory": _optional_path}
-_ALERTS_KEYS = ("floor", "relative_step", "absolute_step")
+_ALERTS_KEYS = ("floor", "relative_step", "absolute_step", "highest_in_days", "corroboration_hours", "tolerance",
+                "stale_days", "places")
+_PLACE_RULE_KEYS = ("floor", "relative_step", "absolute_step", "highest_in_days")
 _FEED_KEYS = ("name", "url", "interval_minutes")
 _SECTIONS = ("service", "http", "alerts", "telegram", "demo", "feeds")
 
@@ -412,7 +429,44 @@ class _Parser:
             values["relative_step"] = self.check(
                 "alerts.relative_step", table["relative_step"], _number(minimum=0, maximum=10)
             )
+        if "highest_in_days" in table:
+            values["highest_in_days"] = self.check(
+                "alerts.highest_in_days", table["highest_in_days"], _integer(minimum=0))
+        if "corroboration_hours" in table:
+            values["corroboration_hours"] = self.check(
+                "alerts.corroboration_hours", table["corroboration_hours"], _number(minimum=0, maximum=24 * 365))
+        if "tolerance" in table:
+            values["tolerance"] = self.check("alerts.tolerance", table["tolerance"], _number(minimum=0, maximum=0.5))
+        if "stale_days" in table:
+            values["stale_days"] = self.check("alerts.stale_days", table["stale_days"], _number(minimum=0))
+        if "places" in table:
+            values["places"] = self.place_rules(table["places"], values)
         return AlertsConfig(**values)
+
+    def place_rules(self, value: Any, defaults: Mapping[str, Any]) -> dict[str, PlaceAlertRule]:
+        """[alerts.places."Idlib Governorate"] tables: a place's own thresholds."""
+        if not isinstance(value, dict):
+            self.invalid("alerts.places", 'tables like [alerts.places."Idlib Governorate"]', value)
+        rules: dict[str, PlaceAlertRule] = {}
+        for name, table in value.items():
+            key = f'alerts.places."{name}"'
+            if not isinstance(table, dict):
+                self.invalid(key, "a table of floor, relative_step, absolute_step, highest_in_days", table)
+            self.reject_unknown(table, _PLACE_RULE_KEYS, f"{key}.", "key")
+            rule: dict[str, Any] = {}
+            if "floor" in table:
+                rule["floor"] = self.metrics(table["floor"], f"{key}.floor", defaults.get("floor", DEFAULT_FLOOR))
+            if "absolute_step" in table:
+                rule["absolute_step"] = self.metrics(table["absolute_step"], f"{key}.absolute_step",
+                                                     defaults.get("absolute_step", DEFAULT_ABSOLUTE_STEP))
+            if "relative_step" in table:
+                rule["relative_step"] = self.check(f"{key}.relative_step", table["relative_step"],
+                                                   _number(minimum=0, maximum=10))
+            if "highest_in_days" in table:
+                rule["highest_in_days"] = self.check(f"{key}.highest_in_days", table["highest_in_days"],
+                                                     _integer(minimum=0))
+            rules[name] = PlaceAlertRule(**rule)
+        return rules
 
     def telegram(self, data: Mapping[str, Any], environ: Mapping[str, str]) -> TelegramConfig:
         table = self.table(data, "telegram")

@@ -18,12 +18,14 @@ from datetime import UTC, datetime
 
 import httpx
 
-from bot.alerts import StoredReport, Thresholds, build_alert, decide
+from bot.alerts import StoredReport
 from bot.articles import fetch_article
 from bot.config import Config
 from bot.feeds import fetch_feeds
+from bot.judging import Judge
 from bot.models import Article, FeedEntry, FeedSpec
 from bot.store import Store
+from bot.syndication import same_story, sketch
 from extractors import Gazetteer, extract
 
 log = logging.getLogger(__name__)
@@ -62,8 +64,9 @@ class Pipeline:
         self.store = store
         self.gazetteer = gazetteer
         self.recipients = recipients
-        self.thresholds = Thresholds.from_config(config.alerts)
+        self.judge = Judge(store, config.alerts, recipients)
         self.specs: tuple[FeedSpec, ...] = config.feed_specs(demo_base_url)
+        self.newest_known: datetime | None = None
 
     async def run_cycle(self, client: httpx.AsyncClient | None = None) -> CycleStats:
         stats = CycleStats(feeds=len(self.specs))
@@ -80,6 +83,7 @@ class Pipeline:
             articles = await self._fetch_articles(client, work)
             stats.seconds["fetch"] = time.monotonic() - started
             started = time.monotonic()
+            self.newest_known = self.store.newest_report_published()
             for spec, entry, article in sorted(articles, key=_publication_order):
                 await self._process(spec, entry, article, stats)
             stats.seconds["extract_store_alert"] = time.monotonic() - started
@@ -127,18 +131,14 @@ class Pipeline:
             extract, article.text, published=published.date() if published else None, title=article.title,
             gazetteer=self.gazetteer)
         outlet = article.site_name or spec.name
+        fingerprint = sketch(article.text)
         with self.store.transaction():
             article_id = self.store.save_article(spec.url, article)
+            original = next((other for other, other_sketch in self.store.recent_sketches(published, exclude=article_id)
+                             if same_story(fingerprint, other_sketch)), None)
+            self.store.set_article_wire(article_id, fingerprint, original)
             ids = self.store.save_reports(article_id, reports, outlet, article.url or entry.link, published)
-            for report in self.store.stored_reports(ids):
-                baseline = self.store.baseline(report.place, report.metric) if report.place else None
-                decision = decide(report, baseline, self.thresholds)
-                if decision.alert:
-                    alert = build_alert(report, baseline, decision, self.thresholds)
-                    if self.store.record_alert(alert, self.recipients(report)) is not None:
-                        stats.alerts += 1
-                if decision.update_baseline:
-                    self.store.set_baseline(report)
+            stats.alerts += self.judge.judge(self.store.stored_reports(ids), self.newest_known)
             self.store.mark_processed(spec.url, entry.key)
         stats.articles += 1
         stats.reports += len(reports)

@@ -61,6 +61,21 @@ def add_place(store: Store, gazetteer: Gazetteer, name: str, *, aliases: list[st
     return place
 
 
+_VERDICTS = {"first": "alert (first figure)", "rise": "alert (rise)", "highest": "alert (highest in a while)",
+             "corroboration": "same figure as an earlier report", "contradiction": "lower than another source",
+             "superseded": "already superseded", "late": "found late: history", "below": "below the alert floor",
+             "none": "no alert (within the steps)", "same-article": "same article as a larger figure"}
+
+
+def _period(row: dict) -> str:
+    if row["period_kind"] == "cumulative" and row["period_start"]:
+        return f"since {row['period_start']}"
+    if row["period_kind"] in ("window", "day") and row["period_start"]:
+        return f"{row['period_start']}→{row['period_end']}" if row["period_end"] != row["period_start"] \
+            else f"on {row['period_start']}"
+    return "period not given"
+
+
 def place_picture(store: Store, gazetteer: Gazetteer, name: str, *, limit: int = 15) -> str:
     """What the service believes about a place and what it was told, newest first."""
     resolution = resolve(gazetteer, name)
@@ -83,6 +98,8 @@ def place_picture(store: Store, gazetteer: Gazetteer, name: str, *, limit: int =
     for r in history:
         flags = "".join(f" [{flag}]" for flag in (r["status"] if r["status"] != "new" else None,
                                                   "vague" if r["vague"] else None) if flag)
-        lines.append(f"  {(r['published'] or '')[:10]}  {r['metric']:<9} {r['value']:>10,}{flags}  "
-                     f"{r['source'] or 'unattributed'} via {r['outlet'] or '?'}")
+        period = _period(r)
+        verdict = f"  → {_VERDICTS.get(r['evaluation'], r['evaluation'])}" if r["evaluation"] else ""
+        lines.append(f"  {(r['published'] or '')[:10]}  {r['metric']:<9} {r['value']:>10,}{flags}  {period:<24} "
+                     f"{r['source'] or 'unattributed'} via {r['outlet'] or '?'}{verdict}")
     return "\n".join(lines)

@@ -25,14 +25,14 @@ import re
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from dataclasses import asdict, dataclass
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import sqlite_utils
 
-from bot.alerts import Alert, Baseline, StoredReport
+from bot.alerts import Alert, Baseline, Corroboration, StoredReport
 from bot.models import Article, FeedEntry, FeedFetch, FeedValidators
 from extractors.gazetteer import Place
 from extractors.report import Report
@@ -289,14 +289,39 @@ def _migration_v2(conn: sqlite3.Connection) -> None:
 COLUMN_DOCS_V2 = {"places": {"place_id": "Gazetteer id of the place (user:…); parent holds the parent's id"}}
 
 
+def _migration_v3(conn: sqlite3.Connection) -> None:
+    """Corroboration and wire copies: which alert a report belongs to, and which article another copies."""
+    conn.execute("ALTER TABLE articles ADD COLUMN sketch TEXT")
+    conn.execute("ALTER TABLE articles ADD COLUMN wire_of INTEGER")
+    conn.execute("ALTER TABLE reports ADD COLUMN alert_id INTEGER")
+    conn.execute("ALTER TABLE reports ADD COLUMN evaluation TEXT")
+    conn.execute("ALTER TABLE alerts ADD COLUMN previous_report_id INTEGER")
+    conn.execute("ALTER TABLE alerts ADD COLUMN note TEXT")
+    conn.execute("ALTER TABLE alerts ADD COLUMN corroborations TEXT")
+    conn.execute("CREATE INDEX idx_articles_published ON articles (published)")
+
+
+COLUMN_DOCS_V3 = {
+    "articles": {"sketch": "Bottom-k hashes of the text's word 5-grams (spots copies of one wire story)",
+                 "wire_of": "Earlier article this one copies (same wire story), if any"},
+    "reports": {"alert_id": "Alert this report made, corroborated or disputed",
+                "evaluation": "What the alert engine made of it: first, rise, corroboration, late …"},
+    "alerts": {"previous_report_id": "Report it was compared with",
+               "note": "Caveat said in the alert (e.g. an earlier figure for another period)",
+               "corroborations": "Other outlets that gave the same or a lower figure, as JSON"},
+}
+
+
 # Append only: version N is MIGRATIONS[N-1]. A later version adds columns or tables
 # (ALTER TABLE …) and their docs to TABLE_DOCS / COLUMN_DOCS; never edit a released one.
 MIGRATIONS: tuple[tuple[str, Callable[[sqlite3.Connection], None]], ...] = (
     ("initial schema", _migration_v1),
     ("places.place_id", _migration_v2),
+    ("corroboration and wire copies", _migration_v3),
 )
-for _table, _columns in COLUMN_DOCS_V2.items():
-    COLUMN_DOCS[_table].update(_columns)
+for _docs in (COLUMN_DOCS_V2, COLUMN_DOCS_V3):
+    for _table, _columns in _docs.items():
+        COLUMN_DOCS[_table].update(_columns)
 
 
 # --- conversions ----------------------------------------------------------------------------------
@@ -631,13 +656,49 @@ class Store:
         if not ids:
             return []
         marks = ", ".join("?" for _ in ids)
+        rows = self.conn.execute(f"{_REPORT_SELECT} WHERE r.id IN ({marks}) ORDER BY r.published, r.id", ids)
+        return [_stored_report(row) for row in rows.fetchall()]
+
+    def history(self, place: str, metric: str) -> list[StoredReport]:
+        """Every new, exact figure stored for a place and metric (what the alert engine compares with)."""
         rows = self.conn.execute(
-            f"""SELECT id, metric, value, unit, qualifier, vague, low, high, status, place, period_kind,
-                       period_start, period_end, period_text, source, quote, outlet, link, published
-                FROM reports WHERE id IN ({marks}) ORDER BY published, id""",
-            ids,
+            f"""{_REPORT_SELECT} WHERE r.place = ? AND r.metric = ? AND r.status = 'new' AND r.vague = 0
+                ORDER BY r.published, r.id""",
+            (place, metric),
+        )
+        return [_stored_report(row) for row in rows.fetchall()]
+
+    def reports_in_discovery_order(self) -> list[StoredReport]:
+        """All new, exact, placed figures in the order the service first read them (for replay)."""
+        rows = self.conn.execute(
+            f"""{_REPORT_SELECT} WHERE r.status = 'new' AND r.vague = 0 AND r.place IS NOT NULL
+                ORDER BY r.article_id, r.published, r.id"""
+        )
+        return [_stored_report(row) for row in rows.fetchall()]
+
+    def newest_report_published(self) -> datetime | None:
+        row = self.conn.execute("SELECT MAX(published) FROM reports").fetchone()
+        return from_iso(row[0]) if row and row[0] else None
+
+    # --- wire copies ---
+
+    def recent_sketches(self, around: datetime | None, days: float = 3.0,
+                        exclude: int | None = None) -> list[tuple[int, list[int]]]:
+        """Sketches of articles published within `days` of a time (the candidates for the same wire story)."""
+        if around is None:
+            return []
+        low, high = to_iso(around - timedelta(days=days)), to_iso(around + timedelta(days=days))
+        rows = self.conn.execute(
+            """SELECT id, sketch FROM articles WHERE sketch IS NOT NULL AND published BETWEEN ? AND ?
+               AND id != ? ORDER BY published, id""",
+            (low, high, exclude or -1),
         ).fetchall()
-        return [_stored_report(row) for row in rows]
+        return [(row[0], json.loads(row[1])) for row in rows]
+
+    def set_article_wire(self, article_id: int, sketch: list[int], wire_of: int | None) -> None:
+        with self.transaction():
+            self.conn.execute("UPDATE articles SET sketch = ?, wire_of = ? WHERE id = ?",
+                              (json.dumps(sketch), wire_of, article_id))
 
     def baseline(self, place: str, metric: str) -> Baseline | None:
         row = self.conn.execute(
@@ -680,27 +741,20 @@ class Store:
     def record_alert(self, alert: Alert, recipients: Iterable[str]) -> int | None:
         """Store an alert and its outbox rows together; None when this news was alerted before."""
         report = alert.report
+        previous = alert.previous
         with self.transaction():
             cursor = self.conn.execute(
                 """INSERT INTO alerts (fingerprint, report_id, place, metric, value, previous_value,
                                        previous_published, previous_source, kind, level, message, link, outlet,
-                                       created_at)
-                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (fingerprint) DO NOTHING""",
+                                       created_at, previous_report_id, note, corroborations)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                   ON CONFLICT (fingerprint) DO NOTHING""",
                 (
-                    alert.fingerprint,
-                    report.id,
-                    report.place,
-                    report.metric,
-                    report.value,
-                    alert.previous.value if alert.previous else None,
-                    to_iso(alert.previous.published) if alert.previous else None,
-                    alert.previous.source if alert.previous else None,
-                    alert.kind,
-                    alert.level,
-                    alert.message,
-                    report.link,
-                    report.outlet,
-                    to_iso(_now()),
+                    alert.fingerprint, report.id, report.place, report.metric, report.value,
+                    previous.value if previous else None, to_iso(previous.published) if previous else None,
+                    previous.source if previous else None, alert.kind, alert.level, alert.message, report.link,
+                    report.outlet, to_iso(_now()), previous.id if previous else None, alert.note,
+                    _corroborations_json(alert.corroborations),
                 ),
             )
             if cursor.rowcount != 1:
@@ -712,7 +766,39 @@ class Store:
                    VALUES (?, ?, 'pending', 0, ?) ON CONFLICT (alert_id, recipient) DO NOTHING""",
                 [(alert_id, recipient, created) for recipient in recipients],
             )
+            self.conn.execute("UPDATE reports SET alert_id = ? WHERE id = ?", (alert_id, report.id))
         return alert_id
+
+    def load_alert(self, alert_id: int) -> Alert | None:
+        row = self.conn.execute(
+            """SELECT fingerprint, report_id, previous_report_id, kind, level, message, note, corroborations
+               FROM alerts WHERE id = ?""",
+            (alert_id,),
+        ).fetchone()
+        if row is None:
+            return None
+        fingerprint, report_id, previous_id, kind, level, message, note, corroborations = row
+        found = {r.id: r for r in self.stored_reports([i for i in (report_id, previous_id) if i])}
+        if report_id not in found:
+            return None
+        return Alert(fingerprint, found[report_id], found.get(previous_id), kind, level, message, note,
+                     tuple(Corroboration(**{**c, "published": from_iso(c.get("published"))})
+                           for c in json.loads(corroborations or "[]")))
+
+    def update_alert(self, alert_id: int, alert: Alert) -> None:
+        """Keep an alert's text and corroborations current; messages not yet sent go out updated."""
+        with self.transaction():
+            self.conn.execute("UPDATE alerts SET message = ?, corroborations = ? WHERE id = ?",
+                              (alert.message, _corroborations_json(alert.corroborations), alert_id))
+
+    def alert_of_report(self, report_id: int) -> int | None:
+        row = self.conn.execute("SELECT alert_id FROM reports WHERE id = ?", (report_id,)).fetchone()
+        return int(row[0]) if row and row[0] else None
+
+    def note_evaluation(self, report_id: int, kind: str, alert_id: int | None = None) -> None:
+        with self.transaction():
+            self.conn.execute("UPDATE reports SET evaluation = ?, alert_id = COALESCE(?, alert_id) WHERE id = ?",
+                              (kind, alert_id, report_id))
 
     def pending_outbox(self, limit: int = 100) -> list[OutboxItem]:
         """Undelivered messages, oldest first."""
@@ -779,7 +865,7 @@ class Store:
         marks = ", ".join("?" for _ in names)
         cursor = self.conn.execute(
             f"""SELECT place, metric, value, qualifier, unit, status, vague, period_kind, period_start, period_end,
-                       source, outlet, published, link FROM reports
+                       source, outlet, published, link, evaluation FROM reports
                 WHERE place IN ({marks}) ORDER BY published DESC, id DESC LIMIT ?""",
             [*names, limit],
         )
@@ -811,6 +897,10 @@ class Store:
         }
 
 
+def _corroborations_json(items: Iterable[Corroboration]) -> str:
+    return json.dumps([{**asdict(c), "published": to_iso(c.published)} for c in items], ensure_ascii=False)
+
+
 @dataclass(frozen=True, slots=True)
 class OutboxItem:
     """One message waiting for one recipient."""
@@ -822,15 +912,22 @@ class OutboxItem:
     message: str
 
 
+_REPORT_SELECT = """SELECT r.id, r.metric, r.value, r.unit, r.qualifier, r.vague, r.low, r.high, r.status, r.place,
+       r.period_kind, r.period_start, r.period_end, r.period_text, r.source, r.quote, r.outlet, r.link, r.published,
+       r.article_id, a.wire_of
+FROM reports r LEFT JOIN articles a ON a.id = r.article_id"""
+
+
 def _stored_report(row: tuple[Any, ...]) -> StoredReport:
     (rid, metric, value, unit, qualifier, vague, low, high, status, place, period_kind, period_start, period_end,
-     period_text, source, quote, outlet, link, published) = row
+     period_text, source, quote, outlet, link, published, article_id, wire_of) = row
     return StoredReport(
         id=rid, metric=metric, value=value, unit=unit, qualifier=qualifier, vague=bool(vague), low=low,
         high=high, status=status or "new", place=place, period_kind=period_kind,
         period_start=date.fromisoformat(period_start) if period_start else None,
         period_end=date.fromisoformat(period_end) if period_end else None, period_text=period_text,
         source=source, quote=quote or "", outlet=outlet, link=link, published=from_iso(published),
+        article_id=article_id, wire_of=wire_of,
     )
 
 

@@ -101,7 +101,8 @@ def _report(figure: Figure, sentence: Sentence, tokens: list[Token], mentions: l
     mention = _place_for(figure, mentions) or dominant
     place: Place | None = mention.place if mention else None
     period = period_for(periods, start_char, end_char, clause)
-    source = find_source(sentence.text, prefer_after=end_char)
+    source = find_source(sentence.text, prefer_after=end_char,
+                         not_sources=frozenset(m.text for m in mentions if m.place is not None))
     extras: dict = {"rule": figure.rule}
     if figure.also:
         extras["also"] = {"value": figure.also[0], "unit": figure.also[1]}
@@ -173,8 +174,17 @@ def _richness(report: Report) -> tuple:
             report.period_kind is not None, report.source is not None)
 
 
+def _rounds_a_body_figure(report: Report, reports: list[Report]) -> bool:
+    """'El Fasher displacement tops 30,000' over a body's 'more than 31,000': one figure, rounded for the headline."""
+    return bool(report.extras.get("headline")) and not report.vague and any(
+        other is not report and not other.extras.get("headline") and other.metric == report.metric
+        and not other.vague and abs(other.value - report.value) <= 0.1 * max(other.value, report.value)
+        for other in reports)
+
+
 def _one_per_figure(reports: list[Report]) -> list[Report]:
     """One report per figure per article: a repeat (headline, summary, caption) merges into the fullest."""
+    reports = [r for r in reports if not _rounds_a_body_figure(r, reports)]
     chosen: dict[tuple, Report] = {}
     order: list[tuple] = []
     for report in reports:

@@ -28,9 +28,11 @@ _PATTERNS = [
     re.compile(rf"\bspokes(?:man|woman|person)\s+for\s+(?:the\s+)?(?P<src>{_PROPER})"),
     re.compile(rf"\b[Aa]ccording\s+to\s+(?:the\s+)?(?:latest\s+|new\s+)?(?:figures|data|estimates|a\s+report|a\s+count)?"
                rf"\s*(?:from|by|of)?\s*(?:the\s+)?(?P<src>{_PROPER}|{_GROUPS})"),
+    re.compile(r"\b[Aa]ccording\s+to\s+(?P<src>(?:a|an|the)\s+[a-z][a-z\-]+(?:\s+(?:of\s+)?[a-z][a-z\-]+){0,5})"),
     re.compile(rf"\b(?:figures|data|estimates|statistics|numbers)\s+(?:from|by|released\s+by|published\s+by)\s+"
                rf"(?:the\s+)?(?P<src>{_PROPER})"),
     re.compile(rf"(?:^|[,.;:\"”’]\s*|\s)(?:the\s+)?(?P<src>{_PROPER}{_ORG_TAIL}|{_GROUPS})(?:\s+\([A-Z]{{2,8}}\))?"
+               rf"(?:\s+(?:in|from|of|at|for)\s+{_PROPER})?"
                rf"(?:,[^,]{{3,80}},)?\s+(?:has\s+|had\s+|have\s+)?(?:also\s+)?{_VERBS}\b"),
     re.compile(rf"\b{_VERBS}\s+(?:the\s+)?(?P<src>{_PROPER}|{_GROUPS})"),
     re.compile(rf"\b(?:the\s+)?(?P<src>{_PROPER})\s+(?:has|had|have)?\s*(?:put|puts|putting)\s+the\s+(?:number|toll|total|figure)"),
@@ -45,7 +47,8 @@ _KEEP_WIRE = {"Reuters", "AFP", "AP", "Anadolu"}
 def _tidy(source: str) -> str | None:
     source = re.sub(r"\s+", " ", source).strip(" ,.;:'\"’”")
     source = re.sub(r"^(?:the|The)\s+", "", source)
-    source = re.sub(r"(?:\s+(?:on|in|and|of|the|for))+$", "", source)
+    source = re.sub(r"^(?:a|an)\s+", "", source)
+    source = re.sub(r"(?:\s+(?:on|in|and|of|the|for|working|based|operating|active))+$", "", source)
     words = source.split()
     while words and words[-1] in ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday",
                                   "Last", "On", "In"):
@@ -58,11 +61,12 @@ def _tidy(source: str) -> str | None:
     return source
 
 
-def find_source(sentence: str, prefer_after: int = 0) -> str | None:
+def find_source(sentence: str, prefer_after: int = 0, not_sources: frozenset[str] = frozenset()) -> str | None:
     """The party a sentence attributes its figures to, or None.
 
     When several attributions appear, the one nearest after the figure wins
-    ("..., the UN said"), else the nearest before it.
+    ("..., the UN said"), else the nearest before it. Names in `not_sources`
+    (the places the sentence names) are never the source.
     """
     found: list[tuple[int, str]] = []
     for pattern in _PATTERNS:
@@ -72,7 +76,10 @@ def find_source(sentence: str, prefer_after: int = 0) -> str | None:
                 found.append((match.start("src"), source))
     if not found:
         return None
-    found = [(pos, src) for pos, src in found if src not in _NOT_SOURCES or src in _KEEP_WIRE]
+    found = [(pos, src) for pos, src in found
+             if (src not in _NOT_SOURCES or src in _KEEP_WIRE) and src not in not_sources]
+    if not found:
+        return None
     after = [f for f in found if f[0] >= prefer_after]
     chosen = min(after, key=lambda f: f[0]) if after else max(found, key=lambda f: f[0])
     return chosen[1]
