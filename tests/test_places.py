@@ -51,7 +51,7 @@ def test_adding_a_place_under_an_unknown_parent_says_so(tmp_path: Path) -> None:
 def test_a_place_picture_shows_current_figures_and_history(tmp_path: Path) -> None:
     from datetime import UTC, datetime
 
-    from bot.alerts import Thresholds, decide
+    from bot.alerts import Rules, Settings, evaluate
     from bot.models import Article
 
     gazetteer = default_gazetteer()
@@ -59,13 +59,13 @@ def test_a_place_picture_shows_current_figures_and_history(tmp_path: Path) -> No
         text = "More than 4,000 people have fled Saraqib since Monday, the UN said."
         article = Article("k1", "http://x/1", "Exodus", text, datetime(2019, 12, 20, tzinfo=UTC), "Wire", "page")
         article_id = store.save_article("feed", article)
-        ids = store.save_reports(article_id, extract(text, gazetteer=gazetteer), "Wire", "http://x/1",
-                                 article.published)
-        rules = Thresholds({"displaced": 100}, 0.2, {"displaced": 100})
+        ids = store.save_reports(article_id, extract(text, gazetteer=gazetteer, published=article.published.date()),
+                                 "Wire", "http://x/1", article.published)
+        rules = Rules({"displaced": 100}, 0.2, {"displaced": 100})
         for report in store.stored_reports(ids):
-            if decide(report, None, rules).update_baseline:
+            if evaluate(report, [], rules, Settings()).becomes_belief:
                 store.set_baseline(report)
         picture = place_picture(store, gazetteer, "Saraqeb")
     assert picture.startswith("Saraqib (town, Idlib Governorate, Syria)")
     assert "displaced more than 4,000" in picture
-    assert "2019-12-20  displaced      4,000  UN via Wire" in picture
+    assert "2019-12-20  displaced      4,000  since 2019-12-16" in picture and "UN via Wire" in picture
