@@ -98,6 +98,7 @@ class StoredReport:
     published: datetime | None
     article_id: int | None = None
     wire_of: int | None = None  # the article this one is a copy of (same wire story), if any
+    place_id: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -50,10 +50,11 @@ def _setup_logging(level: str) -> None:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from bot.service import run_forever, run_once
+    from bot.service import protect_token, run_forever, run_once
 
     config = _load(args.config)
     _setup_logging(config.service.log_level)
+    protect_token(config.telegram_token())
     if args.once:
         stats = asyncio.run(run_once(config))
         print(f"{stats.alerts} new alert(s); {stats.articles} article(s), {stats.reports} figure(s) read from "

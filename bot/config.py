@@ -108,12 +108,24 @@ class AlertsConfig:
 
 
 @dataclass(frozen=True, slots=True)
+class ChannelConfig:
+    """[[telegram.channels]]: a channel or group that receives alerts without anyone typing commands."""
+
+    chat_id: int
+    places: tuple[str, ...] = ("*",)
+    floor: MetricThresholds | None = None
+    relative_step: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class TelegramConfig:
     """[telegram]: where the Bot API is; the token itself is never stored here."""
 
     token_file: Path | None = None
     base_url: str = "https://api.telegram.org/bot"
     admin_chats: tuple[int, ...] = ()
+    channels: tuple[ChannelConfig, ...] = ()
+    allow_private_feeds: bool = False  # /addfeed may add feeds on private, loopback or link-local addresses
 
 
 @dataclass(frozen=True, slots=True)
@@ -343,7 +355,8 @@ _HTTP: dict[str, _Check] = {
     "user_agent": _text,
     "concurrency": _integer(minimum=1),
 }
-_TELEGRAM_KEYS = ("token_file", "base_url", "admin_chats")
+_TELEGRAM_KEYS = ("token_file", "base_url", "admin_chats", "channels", "allow_private_feeds")
+_CHANNEL_KEYS = ("chat_id", "places", "floor", "relative_step")
 _DEMO: dict[str, _Check] = {"serve": _boolean, "directory": _optional_path}
 _ALERTS_KEYS = ("floor", "relative_step", "absolute_step", "highest_in_days", "corroboration_hours", "tolerance",
                 "stale_days", "places")
@@ -443,6 +456,32 @@ class _Parser:
             values["places"] = self.place_rules(table["places"], values)
         return AlertsConfig(**values)
 
+    def channels(self, value: Any) -> tuple[ChannelConfig, ...]:
+        if not isinstance(value, list):
+            self.invalid("telegram.channels", "[[telegram.channels]] tables with chat_id and places", value)
+        channels = []
+        for i, table in enumerate(value):
+            key = f"telegram.channels[{i}]"
+            if not isinstance(table, dict):
+                self.invalid(key, "a table with chat_id and places", table)
+            self.reject_unknown(table, _CHANNEL_KEYS, f"{key}.", "key")
+            if "chat_id" not in table:
+                self.fail(f"{key}.chat_id", "missing: the numeric id of the channel or group (e.g. -1001234567890)")
+            channel: dict[str, Any] = {"chat_id": self.check(f"{key}.chat_id", table["chat_id"], _chat_id)}
+            if "places" in table:
+                places = table["places"]
+                if not isinstance(places, list) or not places or not all(
+                        isinstance(p, str) and p.strip() for p in places):
+                    self.invalid(f"{key}.places", 'a non-empty array of place names, or ["*"] for every place', places)
+                channel["places"] = tuple(p.strip() for p in places)
+            if "floor" in table:
+                channel["floor"] = self.metrics(table["floor"], f"{key}.floor", DEFAULT_FLOOR)
+            if "relative_step" in table:
+                channel["relative_step"] = self.check(f"{key}.relative_step", table["relative_step"],
+                                                      _number(minimum=0, maximum=10))
+            channels.append(ChannelConfig(**channel))
+        return tuple(channels)
+
     def place_rules(self, value: Any, defaults: Mapping[str, Any]) -> dict[str, PlaceAlertRule]:
         """[alerts.places."Idlib Governorate"] tables: a place's own thresholds."""
         if not isinstance(value, dict):
@@ -483,6 +522,11 @@ class _Parser:
             values["admin_chats"] = tuple(
                 self.check(f"telegram.admin_chats[{i}]", chat, _chat_id) for i, chat in enumerate(chats)
             )
+        if "allow_private_feeds" in table:
+            values["allow_private_feeds"] = self.check("telegram.allow_private_feeds", table["allow_private_feeds"],
+                                                       _boolean)
+        if "channels" in table:
+            values["channels"] = self.channels(table["channels"])
         override = environ.get(BASE_URL_ENV, "").strip()
         if override:
             if not _valid_http_url(override):

@@ -9,7 +9,7 @@ the place's current belief for `dwatch places show`.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from bot.alerts import (
@@ -26,7 +26,7 @@ from bot.alerts import (
 from bot.config import AlertsConfig
 from bot.store import Store
 
-Recipients = Callable[[StoredReport], list[str]]
+Recipients = Callable[[StoredReport, Evaluation], list[str]]
 
 
 @dataclass
@@ -63,9 +63,12 @@ class Judge:
                 rules: Rules) -> int:
         alert_id = None
         made = 0
-        if evaluation.alert:
+        recipients = self.recipients(report, evaluation)
+        if recipients:
+            if not evaluation.alert:  # news only under a subscriber's own thresholds
+                evaluation = replace(evaluation, kind="first" if evaluation.previous is None else "rise")
             alert = build_alert(report, evaluation, history, rules)
-            alert_id = self.store.record_alert(alert, self.recipients(report))
+            alert_id = self.store.record_alert(alert, recipients)
             made = int(alert_id is not None)
         elif evaluation.kind in ("corroboration", "contradiction") and evaluation.matched is not None:
             alert_id = self.store.alert_of_report(evaluation.matched.id)

@@ -26,9 +26,11 @@ class DeliveryError(Exception):
 
 
 class Notifier(Protocol):
+    """Sends one alert text to one recipient; returns the far side's message id when there is one."""
+
     name: str
 
-    async def send(self, recipient: str, text: str) -> None: ...
+    async def send(self, recipient: str, text: str) -> int | None: ...
 
 
 class ConsoleNotifier:
@@ -39,8 +41,9 @@ class ConsoleNotifier:
     def __init__(self, stream: TextIO | None = None):
         self.stream = stream
 
-    async def send(self, recipient: str, text: str) -> None:
+    async def send(self, recipient: str, text: str) -> int | None:
         stream = self.stream or sys.stdout
         rule = "─" * 72
         stream.write(f"{rule}\n{text}\n")
         stream.flush()
+        return None

@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 
 import httpx
 
-from bot.alerts import StoredReport
+from bot.alerts import Evaluation, StoredReport
 from bot.articles import fetch_article
 from bot.config import Config
 from bot.feeds import fetch_feeds
@@ -52,7 +52,7 @@ class CycleStats:
                 f"alerts={self.alerts} {timing}")
 
 
-RecipientsFor = Callable[[StoredReport], list[str]]
+RecipientsFor = Callable[[StoredReport, Evaluation], list[str]]
 
 
 class Pipeline:
@@ -65,10 +65,14 @@ class Pipeline:
         self.gazetteer = gazetteer
         self.recipients = recipients
         self.judge = Judge(store, config.alerts, recipients)
-        self.specs: tuple[FeedSpec, ...] = config.feed_specs(demo_base_url)
+        self.configured: tuple[FeedSpec, ...] = config.feed_specs(demo_base_url)
+        self.specs = self.configured
         self.newest_known: datetime | None = None
 
     async def run_cycle(self, client: httpx.AsyncClient | None = None) -> CycleStats:
+        known = {spec.url for spec in self.configured}
+        added = tuple(FeedSpec(url=url, name=name) for url, name in self.store.chat_feeds() if url not in known)
+        self.specs = self.configured + added  # feeds admins added from chat join at the next cycle
         stats = CycleStats(feeds=len(self.specs))
         own_client = client is None
         if client is None:

@@ -312,14 +312,82 @@ COLUMN_DOCS_V3 = {
 }
 
 
+def _migration_v4(conn: sqlite3.Connection) -> None:
+    """Subscribers on Telegram: who follows which places, with which thresholds; feeds added from chat."""
+    conn.execute("ALTER TABLE reports ADD COLUMN place_id TEXT")
+    conn.execute("UPDATE reports SET place_id = json_extract(extras, '$.place_id') WHERE extras IS NOT NULL")
+    conn.execute("CREATE INDEX idx_reports_place_id ON reports (place_id, metric)")
+    conn.execute("ALTER TABLE outbox ADD COLUMN telegram_message_id INTEGER")
+    conn.execute("ALTER TABLE outbox ADD COLUMN next_attempt_at TEXT")
+    conn.execute("ALTER TABLE feeds ADD COLUMN origin TEXT NOT NULL DEFAULT 'config'")
+    conn.execute("ALTER TABLE feeds ADD COLUMN added_by INTEGER")
+    for table in _V4_TABLES:
+        conn.execute(table.create_sql())
+    conn.execute("CREATE INDEX idx_watches_place ON watches (place_id)")
+
+
+_V4_TABLES: tuple[Table, ...] = (
+    Table(
+        "subscribers",
+        "Telegram chats (people, groups, channels) that receive alerts.",
+        (
+            _c("chat_id", "INTEGER PRIMARY KEY", "Telegram chat id"),
+            _c("kind", "TEXT", "private, group, supergroup or channel"),
+            _c("title", "TEXT", "Name of the person or title of the group"),
+            _c("active", "INTEGER NOT NULL DEFAULT 1", "0 after /stop or when the bot was blocked"),
+            _c("muted_until", "TEXT", "No alerts until this time (UTC)"),
+            _c("from_config", "INTEGER NOT NULL DEFAULT 0", "1 for channels declared in the config"),
+            _c("inactive_reason", "TEXT", "Why it stopped receiving (stopped, blocked …)"),
+            _c("created_at", "TEXT", "When it subscribed (UTC)"),
+            _c("updated_at", "TEXT", "Last change (UTC)"),
+        ),
+    ),
+    Table(
+        "watches",
+        "Which places each subscriber follows (a province or country includes its towns).",
+        (
+            _c("chat_id", "INTEGER NOT NULL", "Subscriber"),
+            _c("place_id", "TEXT NOT NULL", "Gazetteer id of the place, or * for every place"),
+            _c("place_name", "TEXT NOT NULL", "Its name, for messages"),
+            _c("metric", "TEXT NOT NULL DEFAULT '*'", "displaced, killed, injured, strikes, or * for all"),
+            _c("created_at", "TEXT", "When it was added (UTC)"),
+        ),
+        ("PRIMARY KEY (chat_id, place_id, metric)",),
+    ),
+    Table(
+        "subscriber_rules",
+        "A subscriber's own thresholds, for every place (*) or one place and the towns inside it.",
+        (
+            _c("chat_id", "INTEGER NOT NULL", "Subscriber"),
+            _c("scope", "TEXT NOT NULL", "Gazetteer id of a place, or * for all places"),
+            _c("metric", "TEXT NOT NULL", "displaced, killed, injured or strikes"),
+            _c("floor", "INTEGER", "First figure alerts at or above this"),
+            _c("relative_step", "REAL", "A rise must be at least this fraction"),
+        ),
+        ("PRIMARY KEY (chat_id, scope, metric)",),
+    ),
+)
+COLUMN_DOCS_V4 = {
+    "reports": {"place_id": "Gazetteer id of the place"},
+    "outbox": {"telegram_message_id": "Message id Telegram gave the sent alert (to edit it later)",
+               "next_attempt_at": "After a failure, not retried before this time (UTC): exponential backoff"},
+    "feeds": {"origin": "config, or chat when an admin added it with /addfeed",
+              "added_by": "Admin chat that added it"},
+}
+
+
 # Append only: version N is MIGRATIONS[N-1]. A later version adds columns or tables
 # (ALTER TABLE …) and their docs to TABLE_DOCS / COLUMN_DOCS; never edit a released one.
 MIGRATIONS: tuple[tuple[str, Callable[[sqlite3.Connection], None]], ...] = (
     ("initial schema", _migration_v1),
     ("places.place_id", _migration_v2),
     ("corroboration and wire copies", _migration_v3),
+    ("subscribers, watches and their thresholds", _migration_v4),
 )
-for _docs in (COLUMN_DOCS_V2, COLUMN_DOCS_V3):
+for _table_def in _V4_TABLES:
+    TABLE_DOCS[_table_def.name] = _table_def.doc
+    COLUMN_DOCS[_table_def.name] = {c.name: c.doc for c in _table_def.columns}
+for _docs in (COLUMN_DOCS_V2, COLUMN_DOCS_V3, COLUMN_DOCS_V4):
     for _table, _columns in _docs.items():
         COLUMN_DOCS[_table].update(_columns)
 
@@ -800,13 +868,14 @@ class Store:
             self.conn.execute("UPDATE reports SET evaluation = ?, alert_id = COALESCE(?, alert_id) WHERE id = ?",
                               (kind, alert_id, report_id))
 
-    def pending_outbox(self, limit: int = 100) -> list[OutboxItem]:
-        """Undelivered messages, oldest first."""
+    def pending_outbox(self, limit: int = 100, now: datetime | None = None) -> list[OutboxItem]:
+        """Undelivered messages that are due, oldest first."""
         rows = self.conn.execute(
             """SELECT o.id, o.alert_id, o.recipient, o.attempts, a.message
                FROM outbox o JOIN alerts a ON a.id = o.alert_id
-               WHERE o.status = 'pending' ORDER BY o.id LIMIT ?""",
-            (limit,),
+               WHERE o.status = 'pending' AND (o.next_attempt_at IS NULL OR o.next_attempt_at <= ?)
+               ORDER BY o.id LIMIT ?""",
+            (to_iso(now or _now()), limit),
         ).fetchall()
         return [OutboxItem(*row) for row in rows]
 
@@ -817,12 +886,13 @@ class Store:
                 (to_iso(_now()), outbox_id),
             )
 
-    def mark_failed(self, outbox_id: int, error: str, *, dead: bool) -> None:
+    def mark_failed(self, outbox_id: int, error: str, *, dead: bool, retry_at: datetime | None = None) -> None:
         """Count a failed attempt; a dead row is never retried and keeps its reason."""
         with self.transaction():
             self.conn.execute(
-                "UPDATE outbox SET attempts = attempts + 1, last_error = ?, status = ? WHERE id = ?",
-                (error[:500], "dead" if dead else "pending", outbox_id),
+                "UPDATE outbox SET attempts = attempts + 1, last_error = ?, status = ?, next_attempt_at = ? "
+                "WHERE id = ?",
+                (error[:500], "dead" if dead else "pending", to_iso(retry_at), outbox_id),
             )
 
     def recent_alerts(self, limit: int = 20) -> list[dict[str, Any]]:
@@ -882,6 +952,136 @@ class Store:
         columns = [d[0] for d in cursor.description]
         return [dict(zip(columns, row, strict=True)) for row in cursor]
 
+    # --- subscribers ---
+
+    def subscribe(self, chat_id: int, kind: str, title: str | None, *, from_config: bool = False) -> bool:
+        """Add or re-activate a subscriber; True when it was not active before."""
+        now = to_iso(_now())
+        with self.transaction():
+            row = self.conn.execute("SELECT active FROM subscribers WHERE chat_id = ?", (chat_id,)).fetchone()
+            self.conn.execute(
+                """INSERT INTO subscribers (chat_id, kind, title, active, from_config, created_at, updated_at)
+                   VALUES (?, ?, ?, 1, ?, ?, ?)
+                   ON CONFLICT (chat_id) DO UPDATE SET kind = excluded.kind, title = excluded.title, active = 1,
+                       inactive_reason = NULL, from_config = MAX(from_config, excluded.from_config),
+                       updated_at = excluded.updated_at""",
+                (chat_id, kind, title, int(from_config), now, now),
+            )
+        return row is None or not row[0]
+
+    def deactivate(self, chat_id: int, reason: str) -> None:
+        """Stop sending to a chat (/stop, or the user blocked the bot); its pending messages are dropped."""
+        with self.transaction():
+            self.conn.execute(
+                "UPDATE subscribers SET active = 0, inactive_reason = ?, updated_at = ? WHERE chat_id = ?",
+                (reason, to_iso(_now()), chat_id))
+            self.conn.execute(
+                "UPDATE outbox SET status = 'dead', last_error = ? WHERE recipient = ? AND status = 'pending'",
+                (f"subscriber inactive: {reason}", str(chat_id)))
+
+    def subscriber(self, chat_id: int) -> dict[str, Any] | None:
+        cursor = self.conn.execute("SELECT * FROM subscribers WHERE chat_id = ?", (chat_id,))
+        row = cursor.fetchone()
+        return dict(zip([d[0] for d in cursor.description], row, strict=True)) if row else None
+
+    def set_mute(self, chat_id: int, until: datetime | None) -> None:
+        with self.transaction():
+            self.conn.execute("UPDATE subscribers SET muted_until = ?, updated_at = ? WHERE chat_id = ?",
+                              (to_iso(until), to_iso(_now()), chat_id))
+
+    def add_watch(self, chat_id: int, place_id: str, place_name: str, metric: str = "*") -> bool:
+        with self.transaction():
+            cursor = self.conn.execute(
+                """INSERT INTO watches (chat_id, place_id, place_name, metric, created_at) VALUES (?, ?, ?, ?, ?)
+                   ON CONFLICT (chat_id, place_id, metric) DO NOTHING""",
+                (chat_id, place_id, place_name, metric, to_iso(_now())),
+            )
+        return cursor.rowcount == 1
+
+    def remove_watch(self, chat_id: int, place_id: str, metric: str | None = None) -> int:
+        with self.transaction():
+            if metric is None:
+                cursor = self.conn.execute("DELETE FROM watches WHERE chat_id = ? AND place_id = ?",
+                                           (chat_id, place_id))
+            else:
+                cursor = self.conn.execute("DELETE FROM watches WHERE chat_id = ? AND place_id = ? AND metric = ?",
+                                           (chat_id, place_id, metric))
+        return cursor.rowcount
+
+    def watches_of(self, chat_id: int) -> list[tuple[str, str, str]]:
+        """(place_id, place_name, metric) a subscriber follows."""
+        return self.conn.execute(
+            "SELECT place_id, place_name, metric FROM watches WHERE chat_id = ? ORDER BY place_name, metric",
+            (chat_id,)).fetchall()
+
+    def watchers(self, place_ids: Iterable[str], metric: str, now: datetime | None = None) -> list[int]:
+        """Active, unmuted subscribers following any of these places (or every place) for a metric."""
+        ids = [*place_ids, "*"]
+        marks = ", ".join("?" for _ in ids)
+        rows = self.conn.execute(
+            f"""SELECT DISTINCT w.chat_id FROM watches w JOIN subscribers s ON s.chat_id = w.chat_id
+                WHERE s.active = 1 AND (s.muted_until IS NULL OR s.muted_until <= ?)
+                AND w.place_id IN ({marks}) AND (w.metric = '*' OR w.metric = ?) ORDER BY w.chat_id""",
+            [to_iso(now or _now()), *ids, metric],
+        ).fetchall()
+        return [row[0] for row in rows]
+
+    def set_rule(self, chat_id: int, scope: str, metric: str, *, floor: int | None = None,
+                 relative_step: float | None = None) -> None:
+        with self.transaction():
+            self.conn.execute(
+                """INSERT INTO subscriber_rules (chat_id, scope, metric, floor, relative_step) VALUES (?, ?, ?, ?, ?)
+                   ON CONFLICT (chat_id, scope, metric) DO UPDATE SET
+                       floor = COALESCE(excluded.floor, floor),
+                       relative_step = COALESCE(excluded.relative_step, relative_step)""",
+                (chat_id, scope, metric, floor, relative_step),
+            )
+
+    def rules_of(self, chat_id: int) -> list[tuple[str, str, int | None, float | None]]:
+        """(scope, metric, floor, relative_step) rows of a subscriber."""
+        return self.conn.execute(
+            "SELECT scope, metric, floor, relative_step FROM subscriber_rules WHERE chat_id = ? ORDER BY scope, metric",
+            (chat_id,)).fetchall()
+
+    def subscriber_counts(self) -> dict[str, int]:
+        one = self.conn.execute
+        return {
+            "subscribers": one("SELECT COUNT(*) FROM subscribers WHERE active = 1").fetchone()[0],
+            "inactive": one("SELECT COUNT(*) FROM subscribers WHERE active = 0").fetchone()[0],
+            "watches": one("SELECT COUNT(*) FROM watches").fetchone()[0],
+        }
+
+    def recent_reports(self, limit: int = 10, place_names: Iterable[str] | None = None) -> list[StoredReport]:
+        names = list(place_names or [])
+        where = f"AND r.place IN ({', '.join('?' for _ in names)})" if names else ""
+        rows = self.conn.execute(
+            f"""{_REPORT_SELECT} WHERE r.status = 'new' AND r.vague = 0 AND r.place IS NOT NULL {where}
+                ORDER BY r.published DESC, r.id DESC LIMIT ?""", [*names, limit])
+        return [_stored_report(row) for row in rows.fetchall()]
+
+    # --- feeds added from chat ---
+
+    def add_chat_feed(self, url: str, name: str, added_by: int) -> bool:
+        with self.transaction():
+            cursor = self.conn.execute(
+                """INSERT INTO feeds (url, name, origin, added_by, consecutive_errors) VALUES (?, ?, 'chat', ?, 0)
+                   ON CONFLICT (url) DO NOTHING""", (url, name, added_by))
+        return cursor.rowcount == 1
+
+    def remove_chat_feed(self, url: str) -> bool:
+        with self.transaction():
+            cursor = self.conn.execute("DELETE FROM feeds WHERE url = ? AND origin = 'chat'", (url,))
+        return cursor.rowcount == 1
+
+    def chat_feeds(self) -> list[tuple[str, str]]:
+        return self.conn.execute("SELECT url, name FROM feeds WHERE origin = 'chat' ORDER BY name").fetchall()
+
+    def mark_sent_message(self, outbox_id: int, message_id: int | None) -> None:
+        with self.transaction():
+            self.conn.execute(
+                "UPDATE outbox SET status = 'sent', sent_at = ?, attempts = attempts + 1, telegram_message_id = ? "
+                "WHERE id = ?", (to_iso(_now()), message_id, outbox_id))
+
     def counts(self) -> dict[str, int]:
         """Row counts and outbox depth, for `dwatch status`."""
         one = self.conn.execute
@@ -914,20 +1114,20 @@ class OutboxItem:
 
 _REPORT_SELECT = """SELECT r.id, r.metric, r.value, r.unit, r.qualifier, r.vague, r.low, r.high, r.status, r.place,
        r.period_kind, r.period_start, r.period_end, r.period_text, r.source, r.quote, r.outlet, r.link, r.published,
-       r.article_id, a.wire_of
+       r.article_id, a.wire_of, r.place_id
 FROM reports r LEFT JOIN articles a ON a.id = r.article_id"""
 
 
 def _stored_report(row: tuple[Any, ...]) -> StoredReport:
     (rid, metric, value, unit, qualifier, vague, low, high, status, place, period_kind, period_start, period_end,
-     period_text, source, quote, outlet, link, published, article_id, wire_of) = row
+     period_text, source, quote, outlet, link, published, article_id, wire_of, place_id) = row
     return StoredReport(
         id=rid, metric=metric, value=value, unit=unit, qualifier=qualifier, vague=bool(vague), low=low,
         high=high, status=status or "new", place=place, period_kind=period_kind,
         period_start=date.fromisoformat(period_start) if period_start else None,
         period_end=date.fromisoformat(period_end) if period_end else None, period_text=period_text,
         source=source, quote=quote or "", outlet=outlet, link=link, published=from_iso(published),
-        article_id=article_id, wire_of=wire_of,
+        article_id=article_id, wire_of=wire_of, place_id=place_id,
     )
 
 
@@ -955,6 +1155,7 @@ def _report_row(report: Report) -> dict[str, Any]:
         "span_start": report.span[0],
         "span_end": report.span[1],
         "extras": json.dumps(report.extras, ensure_ascii=False, default=str) if report.extras else None,
+        "place_id": report.extras.get("place_id"),
     }
 
 
@@ -964,4 +1165,4 @@ def _insert_sql(table: str, columns: Iterable[str]) -> str:
     return f"INSERT INTO {table} ({', '.join(names)}) VALUES ({', '.join(':' + n for n in names)})"
 
 
-_INSERT_REPORT = _insert_sql("reports", (c.name for c in _V1_TABLES[3].columns if c.name != "id"))
+_INSERT_REPORT = _insert_sql("reports", [*(c.name for c in _V1_TABLES[3].columns if c.name != "id"), "place_id"])
