@@ -10,6 +10,8 @@ pipeline never has to special-case a failed page.
 from __future__ import annotations
 
 import asyncio
+import time as clock
+from dataclasses import replace
 from datetime import UTC, datetime, time
 
 import httpx
@@ -34,10 +36,12 @@ async def fetch_article(client: httpx.AsyncClient, entry: FeedEntry, *, max_byte
     if not _is_html(response):
         return summary_article(entry, f"not an HTML page: got {response.content_type}")
     # Cleaning is CPU work (lxml, trafilatura); a thread keeps other downloads moving meanwhile.
+    started = clock.perf_counter()
     page = await asyncio.to_thread(clean_html, response.body, response.final_url, encoding=response.charset)
+    seconds = clock.perf_counter() - started
     if page is None:
-        return summary_article(entry, "no article text found on the page")
-    return _page_article(entry, response, page)
+        return replace(summary_article(entry, "no article text found on the page"), clean_seconds=seconds)
+    return replace(_page_article(entry, response, page), clean_seconds=seconds)
 
 
 def summary_article(entry: FeedEntry, reason: str) -> Article:

@@ -77,10 +77,13 @@ async def fetch_feed(
     if body_hash == validators.body_hash:
         return FeedFetch(feed=spec, status="unchanged", validators=fresh, http_status=response.status)
     # Parsing a large feed is CPU work; keep it off the event loop so other downloads proceed.
+    started = time.perf_counter()
     parsed = await asyncio.to_thread(parse_feed_bytes, response)
+    parse_seconds = time.perf_counter() - started
     if isinstance(parsed, str):
         return FeedFetch(
-            feed=spec, status="error", validators=validators, error=parsed, http_status=response.status
+            feed=spec, status="error", validators=validators, error=parsed, http_status=response.status,
+            parse_seconds=parse_seconds,
         )
     entries, title, warning = parsed
     return FeedFetch(
@@ -91,6 +94,7 @@ async def fetch_feed(
         http_status=response.status,
         title=title,
         warning=warning,
+        parse_seconds=parse_seconds,
     )
 
 

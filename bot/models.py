@@ -59,6 +59,9 @@ class FeedFetch:
     http_status: int | None = None
     title: str | None = None
     warning: str | None = None  # e.g. feedparser's bozo reason on a feed it still parsed
+    parse_seconds: float = 0.0  # time spent in feedparser (for the cycle's accounting)
+    retry_after: float | None = None  # seconds the server asked us to wait (Retry-After on 429/503)
+    max_age: float | None = None  # seconds the response may be cached (Cache-Control max-age)
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,3 +81,4 @@ class Article:
     site_name: str | None
     text_source: str
     fetch_error: str | None = None
+    clean_seconds: float = 0.0  # time spent cleaning the page (for the cycle's accounting)

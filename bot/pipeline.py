@@ -46,8 +46,9 @@ class CycleStats:
     seconds: dict[str, float] = field(default_factory=dict)
 
     def summary(self) -> str:
-        timing = " ".join(f"{k}={v:.2f}s" for k, v in self.seconds.items())
-        return (f"cycle: feeds={self.feeds} failed={self.feeds_failed} unchanged={self.feeds_unchanged} "
+        """One key=value line (easy to grep and to parse), with where the time went."""
+        timing = " ".join(f"{k}_s={v:.3f}" for k, v in self.seconds.items())
+        return (f"cycle feeds={self.feeds} failed={self.feeds_failed} unchanged={self.feeds_unchanged} "
                 f"new_entries={self.new_entries} articles={self.articles} reports={self.reports} "
                 f"alerts={self.alerts} {timing}")
 
@@ -82,15 +83,16 @@ class Pipeline:
         try:
             started = time.monotonic()
             work = await self._poll(client, stats)
-            stats.seconds["poll"] = time.monotonic() - started
+            stats.seconds["feeds"] = time.monotonic() - started
             started = time.monotonic()
             articles = await self._fetch_articles(client, work)
-            stats.seconds["fetch"] = time.monotonic() - started
-            started = time.monotonic()
+            stats.seconds["articles"] = time.monotonic() - started
+            stats.seconds["clean"] = sum(article.clean_seconds for _, _, article in articles)
             self.newest_known = self.store.newest_report_published()
+            stats.seconds.setdefault("extract", 0.0)
+            stats.seconds.setdefault("store", 0.0)
             for spec, entry, article in sorted(articles, key=_publication_order):
                 await self._process(spec, entry, article, stats)
-            stats.seconds["extract_store_alert"] = time.monotonic() - started
         finally:
             if own_client:
                 await client.aclose()
@@ -103,6 +105,7 @@ class Pipeline:
                                     concurrency=self.config.http.concurrency)
         work: list[tuple[FeedSpec, FeedEntry]] = []
         limit = self.config.service.max_entries_per_feed
+        stats.seconds["parse"] = sum(fetch.parse_seconds for fetch in fetches)
         for spec, fetch in zip(self.specs, fetches, strict=True):
             self.store.record_feed_result(fetch)
             if fetch.status == "error":
@@ -131,9 +134,12 @@ class Pipeline:
 
     async def _process(self, spec: FeedSpec, entry: FeedEntry, article: Article, stats: CycleStats) -> None:
         published = article.published
+        started = time.monotonic()
         reports = await asyncio.to_thread(
             extract, article.text, published=published.date() if published else None, title=article.title,
             gazetteer=self.gazetteer)
+        stats.seconds["extract"] = stats.seconds.get("extract", 0.0) + time.monotonic() - started
+        started = time.monotonic()
         outlet = article.site_name or spec.name
         fingerprint = sketch(article.text)
         with self.store.transaction():
@@ -144,6 +150,7 @@ class Pipeline:
             ids = self.store.save_reports(article_id, reports, outlet, article.url or entry.link, published)
             stats.alerts += self.judge.judge(self.store.stored_reports(ids), self.newest_known)
             self.store.mark_processed(spec.url, entry.key)
+        stats.seconds["store"] = stats.seconds.get("store", 0.0) + time.monotonic() - started
         stats.articles += 1
         stats.reports += len(reports)
 
