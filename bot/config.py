@@ -69,6 +69,9 @@ class ServiceConfig:
     poll_interval_minutes: float = 30.0
     max_entries_per_feed: int = 50
     log_level: str = "INFO"
+    disable_after_hours: float = 72.0  # a feed failing for this long is disabled and the admins are told
+    max_backoff_hours: float = 24.0  # a failing feed is retried at most this far apart
+    per_host_concurrency: int = 2  # article pages fetched at once from one site
 
 
 @dataclass(frozen=True, slots=True)
@@ -346,6 +349,9 @@ _SERVICE: dict[str, _Check] = {
     "poll_interval_minutes": _number(minimum=0),
     "max_entries_per_feed": _integer(minimum=1),
     "log_level": _log_level,
+    "disable_after_hours": _number(minimum=1),
+    "max_backoff_hours": _number(minimum=0.01),
+    "per_host_concurrency": _integer(minimum=1),
 }
 _HTTP: dict[str, _Check] = {
     "timeout_seconds": _number(minimum=0),

@@ -15,6 +15,7 @@ import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from bot.crashpoints import crash_point
 from bot.notifiers import DeliveryError, Notifier
 from bot.store import Store
 
@@ -35,6 +36,7 @@ async def drain(store: Store, notifier: Notifier, *, batch: int = 100, max_attem
     """Send every due message once; failed ones stay pending (with a backoff) or die."""
     sent = retried = dead = 0
     for item in store.pending_outbox(limit=batch):
+        crash_point("before-send")
         try:
             message_id = await notifier.send(item.recipient, item.message)
         except DeliveryError as exc:
@@ -54,6 +56,8 @@ async def drain(store: Store, notifier: Notifier, *, batch: int = 100, max_attem
                 if exc.retry_after:
                     await asyncio.sleep(min(exc.retry_after, max_wait))
             continue
+        crash_point("after-send")  # the one window where a message can go out twice
         store.mark_sent_message(item.id, message_id if isinstance(message_id, int) else None)
+        crash_point("after-mark")
         sent += 1
     return DrainResult(sent, retried, dead)

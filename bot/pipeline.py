@@ -12,20 +12,24 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Callable
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from collections.abc import Awaitable, Callable, Collection
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime, timedelta
+from urllib.parse import urlsplit
 
 import httpx
 
 from bot.alerts import Evaluation, StoredReport
 from bot.articles import fetch_article
 from bot.config import Config
+from bot.crashpoints import crash_point
+from bot.feed_health import next_schedule
 from bot.feeds import fetch_feeds
 from bot.judging import Judge
-from bot.models import Article, FeedEntry, FeedSpec
-from bot.store import Store
+from bot.models import Article, FeedEntry, FeedFetch, FeedSpec
+from bot.store import Store, from_iso, to_iso
 from bot.syndication import same_story, sketch
+from bot.urls import UnsafeURL, check_feed_url
 from extractors import Gazetteer, extract
 
 log = logging.getLogger(__name__)
@@ -45,6 +49,9 @@ class CycleStats:
     errors: list[str] = field(default_factory=list)
     seconds: dict[str, float] = field(default_factory=dict)
 
+    def as_dict(self) -> dict[str, object]:
+        return asdict(self)
+
     def summary(self) -> str:
         """One key=value line (easy to grep and to parse), with where the time went."""
         timing = " ".join(f"{k}_s={v:.3f}" for k, v in self.seconds.items())
@@ -54,26 +61,46 @@ class CycleStats:
 
 
 RecipientsFor = Callable[[StoredReport, Evaluation], list[str]]
+AdminNotice = Callable[[str], Awaitable[None]]
 
 
 class Pipeline:
     """Runs poll cycles against one store; `recipients` decides who receives an alert."""
 
     def __init__(self, config: Config, store: Store, gazetteer: Gazetteer, recipients: RecipientsFor,
-                 demo_base_url: str | None = None):
+                 demo_base_url: str | None = None, notify_admins: AdminNotice | None = None):
         self.config = config
         self.store = store
         self.gazetteer = gazetteer
         self.recipients = recipients
+        self.notify_admins = notify_admins
         self.judge = Judge(store, config.alerts, recipients)
         self.configured: tuple[FeedSpec, ...] = config.feed_specs(demo_base_url)
         self.specs = self.configured
         self.newest_known: datetime | None = None
 
-    async def run_cycle(self, client: httpx.AsyncClient | None = None) -> CycleStats:
+    def current_specs(self) -> tuple[FeedSpec, ...]:
+        """The configured feeds and those admins added from chat, less the disabled ones."""
         known = {spec.url for spec in self.configured}
         added = tuple(FeedSpec(url=url, name=name) for url, name in self.store.chat_feeds() if url not in known)
-        self.specs = self.configured + added  # feeds admins added from chat join at the next cycle
+        disabled = {f["url"] for f in self.store.feed_statuses() if f.get("disabled")}
+        return tuple(spec for spec in self.configured + added if spec.url not in disabled)
+
+    def _due(self, spec: FeedSpec, now: datetime) -> bool:
+        health = self.store.feed_health(spec.url)
+        next_poll = health and health.get("next_poll_at")
+        return not next_poll or next_poll <= to_iso(now)
+
+    async def run_cycle(self, client: httpx.AsyncClient | None = None, *, urls: Collection[str] | None = None,
+                        due_only: bool = False, now: datetime | None = None) -> CycleStats:
+        """Poll feeds (all, or `urls`; with due_only, only those whose backoff or cache time has passed)."""
+        now = now or datetime.now(UTC)
+        specs = self.current_specs()
+        if urls is not None:
+            specs = tuple(spec for spec in specs if spec.url in urls)
+        if due_only:
+            specs = tuple(spec for spec in specs if self._due(spec, now))
+        self.specs = specs
         stats = CycleStats(feeds=len(self.specs))
         own_client = client is None
         if client is None:
@@ -96,18 +123,28 @@ class Pipeline:
         finally:
             if own_client:
                 await client.aclose()
-        log.info(stats.summary())
+        if stats.feeds or urls is None:
+            log.log(logging.INFO if (stats.new_entries or stats.feeds_failed or urls is None) else logging.DEBUG,
+                    stats.summary())
+        self.store.set_state("last_cycle", {"at": now.isoformat(), **stats.as_dict()})
         return stats
 
     async def _poll(self, client: httpx.AsyncClient, stats: CycleStats) -> list[tuple[FeedSpec, FeedEntry]]:
         validators = {spec.url: self.store.feed_validators(spec.url) for spec in self.specs}
-        fetches = await fetch_feeds(client, self.specs, validators, max_bytes=self.config.http.max_feed_bytes,
+        refused = await self._unsafe_chat_feeds()
+        allowed = [spec for spec in self.specs if spec.url not in refused]
+        fetched = await fetch_feeds(client, allowed, validators, max_bytes=self.config.http.max_feed_bytes,
                                     concurrency=self.config.http.concurrency)
+        by_url = {fetch.feed.url: fetch for fetch in fetched}
+        fetches = [by_url.get(spec.url) or FeedFetch(feed=spec, status="error", error=refused[spec.url])
+                   for spec in self.specs]
         work: list[tuple[FeedSpec, FeedEntry]] = []
         limit = self.config.service.max_entries_per_feed
         stats.seconds["parse"] = sum(fetch.parse_seconds for fetch in fetches)
         for spec, fetch in zip(self.specs, fetches, strict=True):
             self.store.record_feed_result(fetch)
+            await self._schedule(spec, fetch)
+            crash_point("feed-recorded")
             if fetch.status == "error":
                 stats.feeds_failed += 1
                 stats.errors.append(f"{spec.name}: {fetch.error}")
@@ -116,17 +153,53 @@ class Pipeline:
                 stats.feeds_unchanged += 1
             if fetch.entries:
                 stats.new_entries += len(self.store.new_entries(spec.url, fetch.entries))
+                self.store.refresh_unprocessed(spec.url, fetch.entries)
             # new entries and any left unfinished by an earlier cycle, oldest first, bounded
             pending = self.store.unprocessed_entries(spec.url)[:limit]
             work.extend((spec, entry) for entry in pending)
         return work
 
+    async def _unsafe_chat_feeds(self) -> dict[str, str]:
+        """Feeds added from chat are checked again before every poll: their host may now point inside."""
+        if self.config.telegram.allow_private_feeds:
+            return {}
+        chat_urls = {url for url, _ in self.store.chat_feeds()}
+        refused = {}
+        for spec in self.specs:
+            if spec.url in chat_urls:
+                try:
+                    await check_feed_url(spec.url)
+                except UnsafeURL as exc:
+                    refused[spec.url] = f"refused: {exc}"
+        return refused
+
+    async def _schedule(self, spec: FeedSpec, fetch: FeedFetch) -> None:
+        """Backoff, Retry-After, Cache-Control, and disabling a feed dead for too long."""
+        health = self.store.feed_health(spec.url) or {}
+        service = self.config.service
+        interval = timedelta(minutes=spec.interval_minutes or service.poll_interval_minutes)
+        schedule = next_schedule(
+            fetch, consecutive_errors=int(health.get("consecutive_errors") or 0),
+            failing_since=from_iso(health.get("failing_since")), now=datetime.now(UTC), interval=interval,
+            max_backoff=timedelta(hours=service.max_backoff_hours),
+            disable_after=timedelta(hours=service.disable_after_hours))
+        self.store.schedule_feed(spec.url, next_poll_at=schedule.next_poll_at, failing_since=schedule.failing_since,
+                                 disabled_reason=schedule.disabled_reason)
+        if schedule.disabled_reason and not health.get("disabled"):
+            notice = f"Feed disabled: {spec.name} ({spec.url}): {schedule.disabled_reason}."
+            log.warning(notice)
+            if self.notify_admins:
+                await self.notify_admins(notice)
+
     async def _fetch_articles(self, client: httpx.AsyncClient,
                               work: list[tuple[FeedSpec, FeedEntry]]) -> list[tuple[FeedSpec, FeedEntry, Article]]:
         semaphore = asyncio.Semaphore(self.config.http.concurrency)
+        per_host: dict[str, asyncio.Semaphore] = {}
 
         async def one(spec: FeedSpec, entry: FeedEntry) -> tuple[FeedSpec, FeedEntry, Article]:
-            async with semaphore:
+            host = urlsplit(entry.link or "").hostname or ""
+            site = per_host.setdefault(host, asyncio.Semaphore(self.config.service.per_host_concurrency))
+            async with semaphore, site:  # one slow site holds at most its own few slots
                 article = await fetch_article(client, entry, max_bytes=self.config.http.max_page_bytes)
             return spec, entry, article
 
@@ -148,8 +221,11 @@ class Pipeline:
                              if same_story(fingerprint, other_sketch)), None)
             self.store.set_article_wire(article_id, fingerprint, original)
             ids = self.store.save_reports(article_id, reports, outlet, article.url or entry.link, published)
+            crash_point("reports-saved")
             stats.alerts += self.judge.judge(self.store.stored_reports(ids), self.newest_known)
+            crash_point("alerts-recorded")
             self.store.mark_processed(spec.url, entry.key)
+        crash_point("entry-processed")
         stats.seconds["store"] = stats.seconds.get("store", 0.0) + time.monotonic() - started
         stats.articles += 1
         stats.reports += len(reports)

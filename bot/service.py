@@ -16,14 +16,14 @@ import asyncio
 import contextlib
 import logging
 import signal
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from bot.audience import Audience
 from bot.config import Config
 from bot.demo_server import DemoServer, start_demo_server
-from bot.notifiers import ConsoleNotifier, Notifier
+from bot.notifiers import ConsoleNotifier, DeliveryError, Notifier
 from bot.outbox import drain
 from bot.pipeline import CycleStats, Pipeline
 from bot.store import Store
@@ -31,6 +31,7 @@ from extractors import Gazetteer, default_gazetteer
 
 log = logging.getLogger(__name__)
 OUTBOX_SECONDS = 5.0
+REFRESH_SECONDS = 60.0  # how often feeds added or removed from chat get or lose their job
 
 
 @dataclass
@@ -42,13 +43,43 @@ class Service:
     pipeline: Pipeline
     demo: DemoServer | None
     application: object | None = None  # telegram.ext.Application when a token is set
-    _busy: asyncio.Lock = field(default_factory=asyncio.Lock)
+    _running: set[asyncio.Task] = field(default_factory=set)
 
     async def cycle(self) -> CycleStats:
-        async with self._busy:
-            stats = await self.pipeline.run_cycle()
-        await self.deliver()
-        return stats
+        """Every enabled feed, now (the --once run)."""
+        return await self._tracked(self.pipeline.run_cycle())
+
+    async def poll_feed(self, url: str) -> CycleStats:
+        """One feed's job: poll it if its backoff or cache time has passed."""
+        return await self._tracked(self.pipeline.run_cycle(urls={url}, due_only=True))
+
+    async def _tracked(self, work: Awaitable[CycleStats]) -> CycleStats:
+        task = asyncio.current_task()
+        if task is not None:
+            self._running.add(task)
+        try:
+            stats = await work
+            await self.deliver()
+            return stats
+        finally:
+            if task is not None:
+                self._running.discard(task)
+
+    async def finish(self, timeout: float = 30.0) -> None:
+        """Let polls in progress store what they have read before the store closes."""
+        running = [t for t in self._running if t is not asyncio.current_task()]
+        if running:
+            await asyncio.wait(running, timeout=timeout)
+
+    async def notify_admins(self, text: str) -> None:
+        """Tell the configured admin chats (best effort; the log has it anyway)."""
+        if self.application is None:
+            return
+        for chat in self.config.telegram.admin_chats:
+            try:
+                await self.notifier.send(str(chat), text)
+            except DeliveryError as exc:
+                log.warning("could not tell admin chat %s: %s", chat, exc.reason)
 
     async def deliver(self) -> None:
         """Drain the outbox until nothing due is left."""
@@ -102,7 +133,9 @@ async def open_service(config: Config, *, notifier: Notifier | None = None) -> A
         telegram = notifier.name == "telegram"
         audience = Audience(store, gazetteer, config.alerts, console=not telegram, subscribers=telegram)
         pipeline = Pipeline(config, store, gazetteer, audience.recipients, demo.base_url if demo else None)
-        yield Service(config, store, gazetteer, notifier, pipeline, demo, application)
+        service = Service(config, store, gazetteer, notifier, pipeline, demo, application)
+        pipeline.notify_admins = service.notify_admins
+        yield service
     finally:
         if application is not None:
             with contextlib.suppress(Exception):
@@ -137,22 +170,59 @@ def _job_options() -> dict[str, object]:
     return {"coalesce": True, "max_instances": 1, "misfire_grace_time": 300}
 
 
+def _feed_interval(service: Service, url: str) -> float:
+    """Seconds between a feed's polls (its own interval, else the service's)."""
+    spec = next((s for s in service.pipeline.current_specs() if s.url == url), None)
+    minutes = (spec.interval_minutes if spec else None) or service.config.service.poll_interval_minutes
+    return minutes * 60
+
+
+def _stagger(index: int, total: int, interval: float) -> float:
+    """Spread the first polls of many feeds over a tenth of the interval (at most a minute)."""
+    return min(interval * 0.1, 60.0) * index / max(1, total)
+
+
+class _FeedJobs:
+    """One job per feed on APScheduler, kept in step with the feeds (added and removed from chat)."""
+
+    def __init__(self, service: Service, add: Callable[..., object], remove: Callable[[str], object]):
+        self.service = service
+        self._add = add
+        self._remove = remove
+        self.urls: set[str] = set()
+
+    def sync(self) -> None:
+        current = [spec.url for spec in self.service.pipeline.current_specs()]
+        for index, url in enumerate(u for u in current if u not in self.urls):
+            interval = _feed_interval(self.service, url)
+            self._add(url, interval, _stagger(index, len(current), interval))
+            self.urls.add(url)
+        for url in self.urls - set(current):
+            self._remove(url)
+            self.urls.discard(url)
+
+
 async def _run_with_scheduler(service: Service, stop: asyncio.Event) -> None:
     from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
-    config = service.config
     scheduler = AsyncIOScheduler(timezone=UTC)
-    scheduler.add_job(service.cycle, "interval", minutes=config.service.poll_interval_minutes, id="poll",
-                      next_run_time=datetime.now(UTC), **_job_options())
+
+    def add(url: str, interval: float, delay: float) -> None:
+        scheduler.add_job(service.poll_feed, "interval", seconds=interval, args=[url], id=f"feed:{url}",
+                          jitter=min(60.0, interval * 0.1), next_run_time=datetime.now(UTC) + timedelta(seconds=delay),
+                          **_job_options())
+
+    feeds = _FeedJobs(service, add, lambda url: scheduler.remove_job(f"feed:{url}"))
+    feeds.sync()
+    scheduler.add_job(feeds.sync, "interval", seconds=REFRESH_SECONDS, id="feeds", **_job_options())
     scheduler.add_job(service.deliver, "interval", seconds=OUTBOX_SECONDS, id="outbox", **_job_options())
     scheduler.start()
-    log.info("polling %d feed(s) every %s min; Ctrl-C to stop", len(config.feeds), config.service.poll_interval_minutes)
+    log.info("polling %d feed(s), each on its own schedule; Ctrl-C to stop", len(feeds.urls))
     try:
         await stop.wait()
     finally:
         scheduler.shutdown(wait=False)
-        async with service._busy:  # let a running cycle finish its article before the store closes
-            pass
+        await service.finish()
 
 
 async def _run_with_telegram(service: Service, stop: asyncio.Event) -> None:
@@ -163,13 +233,26 @@ async def _run_with_telegram(service: Service, stop: asyncio.Event) -> None:
     jobs = application.job_queue
     assert jobs is not None, "python-telegram-bot[job-queue] is required"
 
-    async def poll(_context: object) -> None:
-        await service.cycle()
+    async def poll(context: object) -> None:
+        await service.poll_feed(context.job.data)  # type: ignore[attr-defined]
 
     async def deliver(_context: object) -> None:
         await service.deliver()
 
-    jobs.run_repeating(poll, interval=config.service.poll_interval_minutes * 60, first=0, name="poll",
+    async def refresh(_context: object) -> None:
+        feeds.sync()
+
+    def add(url: str, interval: float, delay: float) -> None:
+        jobs.run_repeating(poll, interval=interval, first=delay, name=f"feed:{url}", data=url,
+                           job_kwargs={**_job_options(), "jitter": min(60.0, interval * 0.1)})
+
+    def remove(url: str) -> None:
+        for job in jobs.get_jobs_by_name(f"feed:{url}"):
+            job.schedule_removal()
+
+    feeds = _FeedJobs(service, add, remove)
+    feeds.sync()
+    jobs.run_repeating(refresh, interval=REFRESH_SECONDS, first=REFRESH_SECONDS, name="feeds",
                        job_kwargs=_job_options())
     jobs.run_repeating(deliver, interval=OUTBOX_SECONDS, first=OUTBOX_SECONDS, name="outbox",
                        job_kwargs=_job_options())
@@ -182,5 +265,4 @@ async def _run_with_telegram(service: Service, stop: asyncio.Event) -> None:
     finally:
         await application.updater.stop()
         await application.stop()
-        async with service._busy:
-            pass
+        await service.finish()

@@ -376,6 +376,32 @@ COLUMN_DOCS_V4 = {
 }
 
 
+def _migration_v5(conn: sqlite3.Connection) -> None:
+    """Feed health (backoff, disabling) and the service's own state (the last cycle)."""
+    conn.execute("ALTER TABLE feeds ADD COLUMN next_poll_at TEXT")
+    conn.execute("ALTER TABLE feeds ADD COLUMN failing_since TEXT")
+    conn.execute("ALTER TABLE feeds ADD COLUMN disabled INTEGER NOT NULL DEFAULT 0")
+    conn.execute("ALTER TABLE feeds ADD COLUMN disabled_reason TEXT")
+    conn.execute(_SERVICE_STATE.create_sql())
+
+
+_SERVICE_STATE = Table(
+    "service_state",
+    "Small facts the service keeps about itself (the last cycle, for `dwatch status`).",
+    (
+        _c("key", "TEXT PRIMARY KEY", "What it is"),
+        _c("value", "TEXT", "Its value, as JSON"),
+        _c("updated_at", "TEXT", "When it was written (UTC)"),
+    ),
+)
+COLUMN_DOCS_V5 = {
+    "feeds": {"next_poll_at": "Not polled before this (backoff after errors, Retry-After, Cache-Control)",
+              "failing_since": "When the current run of errors began",
+              "disabled": "1 when the feed failed for too long; it is no longer polled",
+              "disabled_reason": "Why it was disabled"},
+}
+
+
 # Append only: version N is MIGRATIONS[N-1]. A later version adds columns or tables
 # (ALTER TABLE …) and their docs to TABLE_DOCS / COLUMN_DOCS; never edit a released one.
 MIGRATIONS: tuple[tuple[str, Callable[[sqlite3.Connection], None]], ...] = (
@@ -383,11 +409,12 @@ MIGRATIONS: tuple[tuple[str, Callable[[sqlite3.Connection], None]], ...] = (
     ("places.place_id", _migration_v2),
     ("corroboration and wire copies", _migration_v3),
     ("subscribers, watches and their thresholds", _migration_v4),
+    ("feed health and service state", _migration_v5),
 )
-for _table_def in _V4_TABLES:
+for _table_def in (*_V4_TABLES, _SERVICE_STATE):
     TABLE_DOCS[_table_def.name] = _table_def.doc
     COLUMN_DOCS[_table_def.name] = {c.name: c.doc for c in _table_def.columns}
-for _docs in (COLUMN_DOCS_V2, COLUMN_DOCS_V3, COLUMN_DOCS_V4):
+for _docs in (COLUMN_DOCS_V2, COLUMN_DOCS_V3, COLUMN_DOCS_V4, COLUMN_DOCS_V5):
     for _table, _columns in _docs.items():
         COLUMN_DOCS[_table].update(_columns)
 
@@ -636,6 +663,14 @@ class Store:
                 if cursor.rowcount == 1:
                     new.append(entry)
         return new
+
+    def refresh_unprocessed(self, feed_url: str, entries: Iterable[FeedEntry]) -> None:
+        """An entry not yet read takes its feed's current link (a site moved, or a server's address changed)."""
+        with self.transaction():
+            self.conn.executemany(
+                """UPDATE entries SET link = ? WHERE feed_url = ? AND key = ? AND processed = 0
+                   AND link IS NOT ?""",
+                [(entry.link, feed_url, entry.key, entry.link) for entry in entries])
 
     def unprocessed_entries(self, feed_url: str) -> list[FeedEntry]:
         """Entries seen but never finished (e.g. the service stopped mid-cycle), oldest first."""
@@ -1075,6 +1110,44 @@ class Store:
 
     def chat_feeds(self) -> list[tuple[str, str]]:
         return self.conn.execute("SELECT url, name FROM feeds WHERE origin = 'chat' ORDER BY name").fetchall()
+
+    # --- feed health and service state ---
+
+    def feed_health(self, url: str) -> dict[str, Any] | None:
+        cursor = self.conn.execute(
+            "SELECT url, name, consecutive_errors, next_poll_at, failing_since, disabled, disabled_reason, "
+            "last_success, last_error FROM feeds WHERE url = ?", (url,))
+        row = cursor.fetchone()
+        return dict(zip([d[0] for d in cursor.description], row, strict=True)) if row else None
+
+    def schedule_feed(self, url: str, *, next_poll_at: datetime | None, failing_since: datetime | None,
+                      disabled_reason: str | None = None) -> None:
+        """After a poll: when the feed may be polled again, whether it is failing, and whether it is disabled."""
+        with self.transaction():
+            self.conn.execute(
+                """UPDATE feeds SET next_poll_at = ?, failing_since = ?, disabled = ?, disabled_reason = ?
+                   WHERE url = ?""",
+                (to_iso(next_poll_at), to_iso(failing_since), int(disabled_reason is not None), disabled_reason,
+                 url))
+
+    def enable_feed(self, url: str) -> None:
+        with self.transaction():
+            self.conn.execute("UPDATE feeds SET disabled = 0, disabled_reason = NULL, next_poll_at = NULL, "
+                              "failing_since = NULL, consecutive_errors = 0 WHERE url = ?", (url,))
+
+    def set_state(self, key: str, value: Any) -> None:
+        with self.transaction():
+            self.conn.execute(
+                """INSERT INTO service_state (key, value, updated_at) VALUES (?, ?, ?)
+                   ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at""",
+                (key, json.dumps(value, default=str), to_iso(_now())))
+
+    def state(self, key: str) -> Any:
+        row = self.conn.execute("SELECT value FROM service_state WHERE key = ?", (key,)).fetchone()
+        return json.loads(row[0]) if row and row[0] else None
+
+    def alerts_since(self, since: datetime) -> int:
+        return self.conn.execute("SELECT COUNT(*) FROM alerts WHERE created_at >= ?", (to_iso(since),)).fetchone()[0]
 
     def mark_sent_message(self, outbox_id: int, message_id: int | None) -> None:
         with self.transaction():

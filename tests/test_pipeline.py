@@ -110,11 +110,11 @@ def test_bad_feeds_and_pages_are_recorded_and_the_good_feed_still_alerts(http_se
     http_server.route("/html.xml", page("Not a feed", "Just a page."), content_type="text/html")
     http_server.route("/404.xml", "missing", status=404)
     http_server.route("/500.xml", "broken", status=500)
-    http_server.route("/slow.xml", rss([]), content_type=RSS, delay=3.0)
+    http_server.route("/slow.xml", rss([]), content_type=RSS, delay=8.0)
     http_server.route("/empty.xml", rss([]), content_type=RSS)
     feeds = [("Good", "/feed.xml"), ("Malformed", "/malformed.xml"), ("HTML", "/html.xml"), ("Gone", "/404.xml"),
              ("Broken", "/500.xml"), ("Slow", "/slow.xml"), ("Empty", "/empty.xml")]
-    config = write_config(tmp_path, [(n, http_server.url(p)) for n, p in feeds], timeout=0.5)
+    config = write_config(tmp_path, [(n, http_server.url(p)) for n, p in feeds], timeout=2.0)
 
     printed, stats = run_cycle(config)
     assert "Saraqib — displaced: more than 12,000 people" in printed

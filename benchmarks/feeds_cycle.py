@@ -1,0 +1,558 @@
+"""Benchmark: whole poll cycles over 1,000 feeds served from 127.0.0.1.
+
+    python benchmarks/feeds_cycle.py [--feeds 1000] [--new-share 0.2] [--items 10] [--max-entries 3]
+                                     [--concurrency 32] [--new-items 2] [--no-etag] [--no-settle]
+                                     [--no-tracemalloc]
+
+One local HTTP/1.1 server (asyncio, keep-alive, Content-Length, ETag → 304 on If-None-Match) runs in a
+child process, so its CPU time and memory are not counted as the service's. It serves `--feeds` RSS feeds
+of `--items` items each, and a short news article behind every item, written from a few templates with
+varied figures, places and sources. The service itself is opened once with open_service() on a TOML
+config written to a temp dir (database there too) and runs these cycles:
+
+  1. first poll: every feed is new, every item is new;
+  2. mixed: `--new-share` of the feeds have `--new-items` new items, the rest answer 304;
+  3. all 304: no feed changed.
+
+service.max_entries_per_feed (`--max-entries`) caps the entries *processed* per feed per cycle, but the
+entries beyond the cap are kept as a backlog that later cycles work through (oldest first). Unless
+`--no-settle` is given, further all-304 cycles run after cycle 3 until that backlog is empty, and one last
+all-304 cycle ("idle") then shows what polling costs when truly nothing is new.
+
+For each cycle: wall and CPU time, peak memory, feeds/s, articles processed, where the wall time went
+(CycleStats.seconds; parse, clean and extract are summed over worker threads, so they can overlap the
+rest), the SQLite work inside the polling and storing steps (timed by wrapping Store methods), and alerts.
+`--no-etag` serves unchanged feeds as 200 with the same body instead of 304 (the "unchanged" path).
+tracemalloc slows allocation-heavy Python; `--no-tracemalloc` gives undisturbed timings.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import functools
+import io
+import json
+import multiprocessing
+import os
+import random
+import resource
+import sys
+import tempfile
+import time
+import tracemalloc
+import urllib.request
+from collections import Counter
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime
+from html import escape
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+# --- the articles -----------------------------------------------------------------------------------
+
+# (town as written, province as written): all found by the bundled gazetteer.
+PLACES = (
+    ("Saraqib", "Idlib province"), ("Ariha", "Idlib province"), ("Sarmada", "Idlib province"),
+    ("Tal Abyad", "Raqqa governorate"), ("El Fasher", "North Darfur"), ("Nyala", "South Darfur"),
+    ("Goma", "North Kivu"), ("Beni", "North Kivu"), ("Bunia", "Ituri province"), ("Khan Younis", "Gaza"),
+    ("Rafah", "Gaza"), ("Baidoa", "Bay region"), ("Kismayo", "Lower Juba"), ("Kharkiv", "Kharkiv oblast"),
+    ("Kramatorsk", "Donetsk oblast"), ("Djibo", "Soum province"), ("Mekelle", "Tigray"),
+    ("Marib", "Marib governorate"), ("Sittwe", "Rakhine state"), ("Maiduguri", "Borno state"),
+    ("Pemba", "Cabo Delgado"),
+)
+SOURCES = ("the UN refugee agency", "OCHA", "the International Organization for Migration",
+           "the local health directorate", "Médecins Sans Frontières", "the civil defence",
+           "the provincial governor's office", "the Norwegian Refugee Council")
+WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+OUTLETS = ("Frontline Wire", "Daily Courier", "Crossroads News", "The Border Herald", "Relief Monitor",
+           "Evening Dispatch", "Valley Tribune", "The Morning Ledger")
+HEADLINES = ("Thousands flee fighting around {town}", "{town}: shelters overflow as families keep arriving",
+             "Shelling hits {town} as residents leave", "Civilians killed in strikes on {town}",
+             "New displacement reported in {province}", "Aid groups warn of worsening crisis near {town}",
+             "Roads out of {town} jammed as people escape", "Hospitals in {town} struggle with wounded")
+DISPLACED = (
+    "More than {n:,} people fled {town} in {province} over the past week, {source} said on {day}.",
+    "Some {n:,} residents have left {town} since {day}, according to {source}.",
+    "At least {n:,} people were displaced from villages around {town} in the past {k} days, {source} said.",
+    "Nearly {n:,} people have arrived in makeshift camps outside {town} this week, {source} reported.",
+    "An estimated {n:,} people have been forced from their homes in {town}, {province}, since {day}, "
+    "{source} said in a statement.",
+)
+CASUALTIES = (
+    "At least {killed} civilians were killed and {injured} injured when shells struck a market in {town} on "
+    "{day}, local officials said.",
+    "{Source} said {killed} people had died in the attacks on {town} since {day}, among them {children} children.",
+    "Medics in {town} said they had treated {injured} wounded people in the past 24 hours.",
+)
+STRIKES = (
+    "Monitors counted {strikes} air strikes on the outskirts of {town} on {day} alone.",
+    "{strikes} drone strikes hit the area around {town} over the weekend, {source} said.",
+)
+COLOUR = (
+    "Families loaded mattresses, blankets and cooking pots onto trucks and tractors, and the roads leading "
+    "out of the town were jammed for hours.",
+    "Aid workers said the shelters were already full and that many new arrivals were sleeping in schools, "
+    "mosques and unfinished buildings.",
+    "The price of fuel has nearly doubled since the fighting began, residents said, putting the journey out "
+    "of reach for many of the poorest households.",
+    "A doctor at the main hospital said supplies of blood and anaesthetic would run out within days unless a "
+    "convoy got through.",
+    "Humanitarian agencies have appealed for safe passage for civilians and for access to the areas most "
+    "affected by the fighting.",
+    "Local councils have opened registration points so that displaced families can receive food parcels, "
+    "water and hygiene kits.",
+    "Rain over the past few nights has flooded parts of the camps, turning the paths between the tents into "
+    "deep mud.",
+    "Teachers said most schools in the district had closed, and that several were now housing families who "
+    "had nowhere else to go.",
+    "Several aid convoys were turned back at checkpoints this week, according to people familiar with the "
+    "operation.",
+    "Residents who stayed behind described long nights in basements as the shelling went on until dawn.",
+    "Farmers said they had abandoned their fields weeks before the harvest, leaving crops to rot.",
+    "Water trucks reach the largest camp only every other day, and queues form long before sunrise.",
+    "The mobile network has been down for much of the week, making it hard for families to find relatives "
+    "who left separately.",
+    "Officials said a new site with room for several hundred tents was being prepared on higher ground.",
+    "Bakeries in the town have cut their hours because flour deliveries have become irregular.",
+    "Volunteers have set up a kitchen in a wedding hall that serves hot meals twice a day.",
+)
+
+
+def _rng(*key: object) -> random.Random:
+    return random.Random(":".join(map(str, key)))
+
+
+def article_story(feed: int, item: int) -> tuple[str, str, list[str]]:
+    """(headline, summary, paragraphs) of one item's article; the same every time for the same item."""
+    rng = _rng("article", feed, item)
+    town, province = rng.choice(PLACES)
+    day = rng.choice(WEEKDAYS)
+    fields = dict(town=town, province=province, day=day, n=rng.randrange(800, 60_000, 50),
+                  k=rng.randint(2, 10), killed=rng.randint(3, 80), injured=rng.randint(5, 150),
+                  children=rng.randint(1, 9), strikes=rng.randint(3, 40))
+    source = rng.choice(SOURCES)
+    fields.update(source=source, Source=source[0].upper() + source[1:])
+    headline = rng.choice(HEADLINES).format(**fields)
+    figures = []
+    kind = rng.random()
+    if kind < 0.15:  # a feature with no figure in it
+        pass
+    elif kind < 0.6:
+        figures.append(rng.choice(DISPLACED).format(**fields))
+        if rng.random() < 0.5:
+            figures.append(rng.choice(CASUALTIES).format(**fields))
+    else:
+        figures.append(rng.choice(CASUALTIES).format(**fields))
+        if rng.random() < 0.5:
+            figures.append(rng.choice(STRIKES).format(**fields))
+    colour = rng.sample(COLOUR, rng.randint(3, 5))
+    paragraphs = [*figures[:1], *colour[:2], *figures[1:], *colour[2:]]
+    if not figures:
+        paragraphs.insert(0, f"Life in {town} has changed beyond recognition since the fighting reached "
+                             f"{province}, people who live there say.")
+    summary = paragraphs[0]
+    return headline, summary, paragraphs
+
+
+def article_html(feed: int, item: int, published: datetime) -> bytes:
+    headline, _, paragraphs = article_story(feed, item)
+    outlet = OUTLETS[feed % len(OUTLETS)]
+    rng = _rng("related", feed, item)
+    related = "".join(f"<li><a href='/a/{feed}/{rng.randrange(1000)}.html'>"
+                      f"{escape(rng.choice(HEADLINES).format(town=rng.choice(PLACES)[0], province='the region'))}"
+                      "</a></li>" for _ in range(5))
+    body = "".join(f"<p>{escape(p)}</p>" for p in paragraphs)
+    nav = "".join(f"<li><a href='/section/{s.lower()}'>{s}</a></li>"
+                  for s in ("World", "Africa", "Middle East", "Europe", "Asia", "Opinion", "Video", "Podcasts"))
+    return (f"<!doctype html><html lang='en'><head><meta charset='utf-8'><title>{escape(headline)} | {outlet}"
+            f"</title><meta property='og:site_name' content='{outlet}'>"
+            f"<meta property='article:published_time' content='{published.isoformat()}'>"
+            f"<meta name='viewport' content='width=device-width'></head><body>"
+            f"<header><a href='/' class='logo'>{outlet}</a><nav><ul>{nav}</ul></nav></header>"
+            f"<main><article><h1>{escape(headline)}</h1><p class='byline'>By staff reporters · "
+            f"<time datetime='{published.isoformat()}'>{published:%d %B %Y}</time></p>{body}</article>"
+            f"<aside><h2>Related</h2><ul>{related}</ul></aside></main>"
+            f"<footer><p>© {outlet}. All rights reserved.</p><a href='/privacy'>Privacy</a> "
+            f"<a href='/terms'>Terms</a></footer></body></html>").encode()
+
+
+# --- the feeds ------------------------------------------------------------------------------------
+
+
+class Site:
+    """What the server serves: feed versions, ETags, and counters of what it answered."""
+
+    def __init__(self, feeds: int, items: int, new_items: int, etag: bool, seed: int, base_url: str):
+        self.feeds, self.items, self.new_items, self.etag, self.seed = feeds, items, new_items, etag, seed
+        self.base_url = base_url
+        self.start = datetime.now(UTC).replace(microsecond=0) - timedelta(hours=1)
+        self.version = [1] * feeds  # version v lists items (v-1)*new_items … (v-1)*new_items + items - 1
+        self.advances = 0
+        self.bodies: dict[tuple[int, int], bytes] = {}
+        self.counts: Counter[str] = Counter()
+
+    def newest_item(self, feed: int) -> int:
+        return (self.version[feed] - 1) * self.new_items + self.items - 1
+
+    def published(self, feed: int, item: int) -> datetime:
+        # the first poll's items are two hours apart; later ones ten minutes apart, all within the last day
+        if item < self.items:
+            return self.start - timedelta(hours=2 * (self.items - item), minutes=feed % 60)
+        return self.start + timedelta(minutes=10 * (item - self.items) + feed % 7)
+
+    def feed_body(self, feed: int) -> bytes:
+        key = (feed, self.version[feed])
+        if key not in self.bodies:
+            newest = self.newest_item(feed)
+            parts = []
+            for item in range(newest, newest - self.items, -1):  # newest first, as feeds list them
+                headline, summary, _ = article_story(feed, item)
+                link = f"{self.base_url}/a/{feed}/{item}.html"
+                parts.append(f"<item><guid isPermaLink='false'>feed{feed}-item{item}</guid><link>{link}</link>"
+                             f"<title>{escape(headline)}</title><description>{escape(summary)}</description>"
+                             f"<pubDate>{format_datetime(self.published(feed, item))}</pubDate></item>")
+            outlet = OUTLETS[feed % len(OUTLETS)]
+            self.bodies[key] = (
+                "<?xml version='1.0' encoding='utf-8'?><rss version='2.0'><channel>"
+                f"<title>{outlet} — desk {feed}</title><link>{self.base_url}/</link>"
+                f"<description>News from desk {feed}</description>{''.join(parts)}</channel></rss>").encode()
+        return self.bodies[key]
+
+    def advance(self, share: float) -> int:
+        """A new cycle in which `share` of the feeds get new items; returns how many did."""
+        self.advances += 1
+        changed = _rng("advance", self.seed, self.advances).sample(range(self.feeds), round(share * self.feeds))
+        for feed in changed:
+            self.version[feed] += 1
+        return len(changed)
+
+    def answer(self, path: str, headers: dict[str, str]) -> tuple[int, list[tuple[str, str]], bytes]:
+        parts = urlsplit(path)
+        segments = parts.path.strip("/").split("/")
+        try:
+            if segments[0] == "feeds":
+                feed = int(segments[1].removesuffix(".xml"))
+                if not 0 <= feed < self.feeds:
+                    raise ValueError
+                if self.etag:
+                    tag = f'"f{feed}-v{self.version[feed]}"'
+                    if headers.get("if-none-match") == tag:
+                        self.counts["feed 304"] += 1
+                        return 304, [("ETag", tag)], b""
+                    extra = [("ETag", tag)]
+                else:
+                    extra = []
+                self.counts["feed 200"] += 1
+                return 200, [("Content-Type", "application/rss+xml; charset=utf-8"), *extra], self.feed_body(feed)
+            if segments[0] == "a":
+                feed, item = int(segments[1]), int(segments[2].removesuffix(".html"))
+                if not 0 <= feed < self.feeds or not 0 <= item <= self.newest_item(feed):
+                    raise ValueError
+                self.counts["article 200"] += 1
+                return 200, [("Content-Type", "text/html; charset=utf-8")], article_html(
+                    feed, item, self.published(feed, item))
+            if segments == ["_control", "advance"]:
+                share = float(parse_qs(parts.query).get("share", ["0"])[0])
+                return 200, [("Content-Type", "application/json")], json.dumps(
+                    {"changed": self.advance(share)}).encode()
+            if segments == ["_control", "counts"]:
+                counts, self.counts = dict(self.counts), Counter()
+                return 200, [("Content-Type", "application/json")], json.dumps(counts).encode()
+        except (ValueError, IndexError):
+            pass
+        self.counts["404"] += 1
+        return 404, [("Content-Type", "text/plain")], b"not found"
+
+
+REASONS = {200: "OK", 304: "Not Modified", 404: "Not Found", 400: "Bad Request"}
+
+
+async def _connection(site: Site, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    """HTTP/1.1 with keep-alive: one request after another on the same connection."""
+    try:
+        while True:
+            try:
+                head = await reader.readuntil(b"\r\n\r\n")
+            except (asyncio.IncompleteReadError, asyncio.LimitOverrunError, ConnectionError):
+                return
+            lines = head.decode("latin-1").split("\r\n")
+            try:
+                method, target, version = lines[0].split(" ", 2)
+            except ValueError:
+                return
+            headers = {}
+            for line in lines[1:]:
+                name, sep, value = line.partition(":")
+                if sep:
+                    headers[name.strip().lower()] = value.strip()
+            length = headers.get("content-length", "0")
+            if length.isdigit() and int(length):
+                await reader.readexactly(int(length))
+            status, extra, body = site.answer(target, headers) if method in ("GET", "HEAD") else (400, [], b"")
+            close = headers.get("connection", "").lower() == "close" or version == "HTTP/1.0"
+            out = [f"HTTP/1.1 {status} {REASONS.get(status, 'OK')}"]
+            out += [f"{k}: {v}" for k, v in extra]
+            if status != 304:
+                out.append(f"Content-Length: {len(body)}")
+            if close:
+                out.append("Connection: close")
+            writer.write(("\r\n".join(out) + "\r\n\r\n").encode("latin-1") + (b"" if method == "HEAD" else body))
+            await writer.drain()
+            if close:
+                return
+    except ConnectionError:
+        pass
+    finally:
+        writer.close()
+
+
+def serve(conn: Any, feeds: int, items: int, new_items: int, etag: bool, seed: int) -> None:
+    """The child process: bind 127.0.0.1 on a free port, send the port back, serve until killed."""
+
+    async def main() -> None:
+        site = Site(feeds, items, new_items, etag, seed, "")
+        server = await asyncio.start_server(functools.partial(_connection, site), "127.0.0.1", 0, backlog=1024)
+        port = server.sockets[0].getsockname()[1]
+        site.base_url = f"http://127.0.0.1:{port}"
+        conn.send(port)
+        conn.close()
+        async with server:
+            await server.serve_forever()
+
+    asyncio.run(main())
+
+
+def control(base_url: str, path: str) -> dict[str, Any]:
+    with urllib.request.urlopen(base_url + path, timeout=10) as response:
+        return json.loads(response.read())
+
+
+# --- the service ----------------------------------------------------------------------------------
+
+
+def write_config(directory: Path, base_url: str, args: argparse.Namespace) -> Path:
+    feeds = "".join(f'[[feeds]]\nname = "{OUTLETS[i % len(OUTLETS)]} desk {i:04d}"\n'
+                    f'url = "{base_url}/feeds/{i:04d}.xml"\n' for i in range(args.feeds))
+    path = directory / "bench.toml"
+    path.write_text(
+        f'[service]\ndatabase = "{directory / "bench.db"}"\nmax_entries_per_feed = {args.max_entries}\n'
+        'log_level = "WARNING"\n'
+        f"[http]\ntimeout_seconds = 10\nconcurrency = {args.concurrency}\n"
+        "[alerts]\nfloor = { displaced = 500, killed = 5, injured = 10, strikes = 3 }\n"
+        f"{feeds}",
+        encoding="utf-8",
+    )
+    return path
+
+
+class Timers:
+    """Wall time and calls of wrapped functions, per cycle."""
+
+    def __init__(self) -> None:
+        self.seconds: Counter[str] = Counter()
+        self.calls: Counter[str] = Counter()
+
+    def wrap(self, name: str, fn: Callable[..., Any]) -> Callable[..., Any]:
+        @functools.wraps(fn)
+        def timed(*a: Any, **kw: Any) -> Any:
+            started = time.perf_counter()
+            try:
+                return fn(*a, **kw)
+            finally:
+                self.seconds[name] += time.perf_counter() - started
+                self.calls[name] += 1
+
+        return timed
+
+    def reset(self) -> None:
+        self.seconds.clear()
+        self.calls.clear()
+
+
+# Store methods called once per feed while polling, and those called per article while storing.
+POLL_STORE = ("feed_validators", "record_feed_result", "new_entries", "unprocessed_entries")
+STORE_PARTS = ("save_article", "recent_sketches", "same_story", "save_reports", "history", "judge",
+               "mark_processed")
+
+
+def instrument(service: Any, timers: Timers) -> None:
+    import bot.pipeline
+
+    store = service.store
+    for name in (*POLL_STORE, "save_article", "recent_sketches", "save_reports", "history", "mark_processed"):
+        setattr(store, name, timers.wrap(name, getattr(store, name)))
+    judge = service.pipeline.judge
+    judge.judge = timers.wrap("judge", judge.judge)
+    bot.pipeline.same_story = timers.wrap("same_story", bot.pipeline.same_story)
+
+
+def rss_mb() -> tuple[float, float]:
+    """(current RSS, peak RSS over the process's life) in MB."""
+    with open("/proc/self/statm") as f:
+        current = int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 1e6
+    return current, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e3
+
+
+def backlog(store: Any) -> int:
+    return store.conn.execute("SELECT COUNT(*) FROM entries WHERE processed = 0").fetchone()[0]
+
+
+async def run_cycle(service: Any, timers: Timers, out: io.StringIO, label: str, changed: int,
+                    counts: Callable[[], dict[str, int]], traced: bool) -> dict[str, Any]:
+    timers.reset()
+    if traced:
+        tracemalloc.reset_peak()
+    printed_before = out.getvalue().count("─" * 72)
+    cpu, wall = time.process_time(), time.perf_counter()
+    stats = await service.pipeline.run_cycle()
+    cycle_wall = time.perf_counter() - wall
+    await service.deliver()
+    wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+    row = {"label": label, "changed": changed, "wall": wall, "cycle_wall": cycle_wall, "cpu": cpu, "stats": stats,
+           "deliver": wall - cycle_wall, "timers": (Counter(timers.seconds), Counter(timers.calls)),
+           "traced_peak": tracemalloc.get_traced_memory()[1] / 1e6 if traced else None, "rss": rss_mb(),
+           "printed": out.getvalue().count("─" * 72) - printed_before, "backlog": backlog(service.store),
+           "server": counts()}
+    return row
+
+
+def report(row: dict[str, Any], feeds: int) -> None:
+    stats = row["stats"]
+    wall, seconds = row["wall"], stats.seconds
+    seconds_t, calls = row["timers"]
+    server = row["server"]
+
+    def share(key: str) -> str:
+        return f"{seconds.get(key, 0.0):7.2f} s {100 * seconds.get(key, 0.0) / wall:5.1f} %"
+
+    print(f"\n== {row['label']} ==")
+    print(f"  feeds with new content : {row['changed']:,} of {feeds:,}   server answered: "
+          + ", ".join(f"{k} ×{v:,}" for k, v in sorted(server.items())))
+    print(f"  wall time              : {wall:8.2f} s  (run_cycle {row['cycle_wall']:.2f} s + outbox drain "
+          f"{row['deliver']:.2f} s)")
+    print(f"  CPU time               : {row['cpu']:8.2f} s  ({100 * row['cpu'] / wall:.0f} % of wall; 2 cores)")
+    traced = f"{row['traced_peak']:.1f} MB" if row["traced_peak"] is not None else "off"
+    print(f"  memory                 : tracemalloc peak {traced}; RSS now {row['rss'][0]:.0f} MB, "
+          f"ru_maxrss {row['rss'][1]:.0f} MB")
+    print(f"  feeds/s                : {feeds / wall:8.1f}   ({1000 * wall / feeds:.2f} ms per feed)")
+    print(f"  feeds                  : {stats.feeds:,} polled, {stats.feeds_unchanged:,} unchanged/304, "
+          f"{stats.feeds_failed:,} failed")
+    print(f"  entries                : {stats.new_entries:,} new; {stats.articles:,} articles processed "
+          f"({stats.reports:,} figures); backlog left {row['backlog']:,}")
+    print(f"  alerts                 : {stats.alerts:,} made, {row['printed']:,} delivered to the console buffer")
+    print("  where the wall time went (parse, clean and extract are summed over worker threads):")
+    print(f"    fetching feeds       : {share('feeds')}   (the whole polling step, parse and SQLite included)")
+    poll_sql = sum(seconds_t[k] for k in POLL_STORE)
+    print(f"      parse (threads)    : {share('parse')}")
+    print(f"      feed SQLite        : {poll_sql:7.2f} s {100 * poll_sql / wall:5.1f} %   ("
+          + ", ".join(f"{k} {seconds_t[k]:.2f} s/{calls[k]:,}" for k in POLL_STORE) + ")")
+    print(f"    fetching articles    : {share('articles')}   (downloads + cleaning)")
+    print(f"      clean (threads)    : {share('clean')}")
+    print(f"    extracting           : {share('extract')}")
+    print(f"    storing              : {share('store')}   (SQLite, wire-copy check, alert engine)")
+    if stats.articles:
+        print("      " + ", ".join(f"{k} {seconds_t[k]:.2f} s" for k in STORE_PARTS))
+    if stats.errors:
+        print(f"  errors                 : {len(stats.errors)}, first: {stats.errors[0]}")
+
+
+async def bench(args: argparse.Namespace, base_url: str) -> list[dict[str, Any]]:
+    from bot.config import load_config
+    from bot.notifiers import ConsoleNotifier
+    from bot.service import open_service
+
+    rows: list[dict[str, Any]] = []
+    with tempfile.TemporaryDirectory(prefix="dwatch-bench-") as tmp:
+        config = load_config(write_config(Path(tmp), base_url, args))
+        out = io.StringIO()
+        timers = Timers()
+        started = time.perf_counter()
+        async with open_service(config, notifier=ConsoleNotifier(out)) as service:
+            print(f"open_service (store, gazetteer): {time.perf_counter() - started:.2f} s")
+            instrument(service, timers)
+
+            def counts() -> dict[str, int]:
+                return control(base_url, "/_control/counts")
+
+            async def cycle(label: str, share: float | None) -> dict[str, Any]:
+                changed = args.feeds if share is None else control(base_url, f"/_control/advance?share={share}")[
+                    "changed"]
+                row = await run_cycle(service, timers, out, label, changed, counts, not args.no_tracemalloc)
+                report(row, args.feeds)
+                rows.append(row)
+                return row
+
+            await cycle(f"cycle 1: first poll (all {args.feeds:,} feeds and all items new; at most "
+                        f"{args.max_entries} entries per feed processed)", None)
+            await cycle(f"cycle 2: mixed ({args.new_share:.0%} of feeds with {args.new_items} new items, "
+                        f"the rest {'304' if not args.no_etag else 'same body'})", args.new_share)
+            row = await cycle(f"cycle 3: nothing new ({'all 304' if not args.no_etag else 'all same body'})", 0.0)
+            if not args.no_settle:
+                n = 4
+                while row["backlog"] > 0 and n < 4 + args.settle_limit:
+                    row = await cycle(f"cycle {n}: nothing new, working through the backlog", 0.0)
+                    n += 1
+                if row["backlog"] == 0 and rows[-1]["stats"].articles > 0:
+                    await cycle(f"cycle {n}: idle (nothing new, no backlog)", 0.0)
+        db_mb = (Path(tmp) / "bench.db").stat().st_size / 1e6
+        print(f"\ndatabase: {db_mb:.1f} MB; alerts text delivered: {len(out.getvalue()) / 1e3:.0f} kB")
+    return rows
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--feeds", type=int, default=1000)
+    parser.add_argument("--new-share", type=float, default=0.2, help="share of feeds with new items in cycle 2")
+    parser.add_argument("--items", type=int, default=10, help="items in each feed")
+    parser.add_argument("--new-items", type=int, default=2, help="new items in a feed that changed")
+    parser.add_argument("--max-entries", type=int, default=3, help="service.max_entries_per_feed")
+    parser.add_argument("--concurrency", type=int, default=32, help="http.concurrency")
+    parser.add_argument("--no-etag", action="store_true", help="answer unchanged feeds 200 with the same body")
+    parser.add_argument("--no-settle", action="store_true", help="stop after cycle 3 even with a backlog left")
+    parser.add_argument("--settle-limit", type=int, default=6, help="at most this many backlog cycles")
+    parser.add_argument("--no-tracemalloc", action="store_true", help="do not trace Python allocations")
+    parser.add_argument("--seed", type=int, default=1)
+    args = parser.parse_args()
+
+    receive, send = multiprocessing.Pipe(duplex=False)
+    server = multiprocessing.get_context("spawn").Process(
+        target=serve, args=(send, args.feeds, args.items, args.new_items, not args.no_etag, args.seed),
+        name="feeds-server", daemon=True)
+    server.start()
+    if not receive.poll(30):
+        print("the feed server did not start", file=sys.stderr)
+        server.terminate()
+        return 1
+    base_url = f"http://127.0.0.1:{receive.recv()}"
+    print(f"server: {base_url} (child process {server.pid}); {args.feeds:,} feeds × {args.items} items; "
+          f"http.concurrency={args.concurrency}, max_entries_per_feed={args.max_entries}; "
+          f"{os.cpu_count()} CPUs; tracemalloc {'off' if args.no_tracemalloc else 'on'}")
+    if not args.no_tracemalloc:
+        tracemalloc.start()
+    started = time.perf_counter()
+    try:
+        rows = asyncio.run(bench(args, base_url))
+    finally:
+        server.terminate()
+        server.join(5)
+    idle = rows[-1] if rows[-1]["stats"].articles == 0 else None
+    print(f"total: {time.perf_counter() - started:.1f} s")
+    print("\ncycle  changed  articles  alerts   wall s   CPU s  feeds/s  ms/feed  backlog")
+    for i, row in enumerate(rows, start=1):
+        print(f"{i:5d}  {row['changed']:7,}  {row['stats'].articles:8,}  {row['stats'].alerts:6,}  "
+              f"{row['wall']:7.2f}  {row['cpu']:6.2f}  {args.feeds / row['wall']:7.1f}  "
+              f"{1000 * row['wall'] / args.feeds:7.2f}  {row['backlog']:7,}")
+    if idle is not None:
+        print(f"nothing-new cycle with no backlog: {1000 * idle['wall'] / args.feeds:.2f} ms wall and "
+              f"{1000 * idle['cpu'] / args.feeds:.2f} ms CPU per feed")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
