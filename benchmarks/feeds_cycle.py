@@ -490,8 +490,12 @@ async def bench(args: argparse.Namespace, base_url: str) -> list[dict[str, Any]]
 
             await cycle(f"cycle 1: first poll (all {args.feeds:,} feeds and all items new; at most "
                         f"{args.max_entries} entries per feed processed)", None)
+            if args.cycles < 2:
+                return rows
             await cycle(f"cycle 2: mixed ({args.new_share:.0%} of feeds with {args.new_items} new items, "
                         f"the rest {'304' if not args.no_etag else 'same body'})", args.new_share)
+            if args.cycles < 3:
+                return rows
             row = await cycle(f"cycle 3: nothing new ({'all 304' if not args.no_etag else 'all same body'})", 0.0)
             if not args.no_settle:
                 n = 4
@@ -518,6 +522,7 @@ def main() -> int:
     parser.add_argument("--settle-limit", type=int, default=6, help="at most this many backlog cycles")
     parser.add_argument("--no-tracemalloc", action="store_true", help="do not trace Python allocations")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--cycles", type=int, default=3, choices=(1, 2, 3), help="stop after this cycle")
     args = parser.parse_args()
 
     receive, send = multiprocessing.Pipe(duplex=False)

@@ -173,19 +173,52 @@ def cmd_alerts(args: argparse.Namespace) -> int:
 
 
 def cmd_status(args: argparse.Namespace) -> int:
+    from datetime import UTC, datetime, timedelta
+
     from bot.store import Store
 
     config = _load(args.config)
+    if not Path(config.service.database).exists():
+        print(f"database: {config.service.database} (not created yet: run `dwatch run` first)")
+        return 0
     with Store(config.service.database) as store:
         counts = store.counts()
         feeds = store.feed_statuses()
+        last = store.state("last_cycle")
+        today = store.alerts_since(datetime.now(UTC) - timedelta(days=1))
+        people = store.subscriber_counts()
     print(f"database: {config.service.database}")
-    print(", ".join(f"{k.replace('_', ' ')}: {v}" for k, v in counts.items()))
+    print(f"outbox: {counts['outbox_pending']} waiting, {counts['outbox_dead']} dead-lettered; "
+          f"alerts in the last 24 h: {today}; alerts in all: {counts['alerts']}")
+    print(f"reports: {counts['reports']} from {counts['articles']} articles; "
+          f"entries waiting: {counts['unprocessed']}; "
+          f"subscribers: {people['subscribers']} active, {people['inactive']} inactive")
+    if last:
+        secs = ", ".join(f"{k} {v:.2f}s" for k, v in (last.get("seconds") or {}).items())
+        print(f"last poll: {last.get('at', '?')[:19]} — {last.get('feeds')} feed(s), "
+              f"{last.get('feeds_failed')} failed, {last.get('new_entries')} new entries, "
+              f"{last.get('alerts')} alert(s){'; ' + secs if secs else ''}")
+    groups = {"ok": [], "failing": [], "disabled": [], "never polled": []}
     for feed in feeds:
-        state = feed["last_status"] or "never polled"
-        if feed["last_error"]:
-            state += f" ({feed['last_error']}; {feed['consecutive_errors']} in a row)"
-        print(f"  {feed['name'] or feed['url']}: {state}; last success {feed['last_success'] or 'never'}")
+        if feed.get("disabled"):
+            groups["disabled"].append(feed)
+        elif feed["last_status"] == "error":
+            groups["failing"].append(feed)
+        elif feed["last_status"]:
+            groups["ok"].append(feed)
+        else:
+            groups["never polled"].append(feed)
+    print(f"feeds: {len(groups['ok'])} ok, {len(groups['failing'])} failing, {len(groups['disabled'])} disabled")
+    for name, members in groups.items():
+        for feed in members:
+            detail = ""
+            if name == "failing":
+                detail = (f" — {feed['last_error']} ({feed['consecutive_errors']} in a row; "
+                          f"next try {feed['next_poll_at'] or 'soon'})")
+            elif name == "disabled":
+                detail = f" — {feed['disabled_reason']}"
+            print(f"  [{name}] {feed['name'] or feed['url']}: last success {(feed['last_success'] or 'never')[:19]}"
+                  f"{detail}")
     return 0
 
 
