@@ -7,6 +7,8 @@
     dwatch replay [--since DATE]                    the alerts stored reports would give under today's rules
     dwatch status                                   feeds, outbox, counts
     dwatch places show NAME                         a place's current figures and history
+    dwatch summary PLACE [--days N] [--png FILE]    latest figures, their change and sources, and a chart
+    dwatch export --format csv|json|hxl             the reports as open data
     dwatch places add NAME --alias A --in PARENT    teach the gazetteer a place
 
 A wrong config stops with the file, the key and what was expected (exit 2).
@@ -19,6 +21,7 @@ import asyncio
 import contextlib
 import json
 import logging
+import os
 import sys
 from collections.abc import Sequence
 from datetime import date
@@ -222,6 +225,68 @@ def cmd_status(args: argparse.Namespace) -> int:
     return 0
 
 
+# --- summaries and export ---
+
+
+def cmd_summary(args: argparse.Namespace) -> int:
+    from bot.alerts import Rules
+    from bot.places import PlaceError, resolve
+    from bot.store import Store
+    from bot.summaries import summary_chart, summary_text
+    from extractors import default_gazetteer
+
+    config = _load(args.config)
+    if args.days < 1 or args.days > 3650:
+        print("dwatch summary: --days must be between 1 and 3650", file=sys.stderr)
+        return EXIT_USAGE
+    with Store(config.service.database) as store:
+        gazetteer = default_gazetteer(extra=store.user_places())
+        try:
+            place = resolve(gazetteer, " ".join(args.place)).place
+        except PlaceError as exc:
+            print(f"dwatch summary: {exc}", file=sys.stderr)
+            return 1
+        print(summary_text(store, gazetteer, place, args.days))
+        if args.png:
+            floors = dict(Rules.from_config(config.alerts, place.name).floor)
+            png = summary_chart(store, gazetteer, place, args.days, floors)
+            if png is None:
+                print("no figures to chart", file=sys.stderr)
+            else:
+                Path(args.png).write_bytes(png)
+                print(f"chart written to {args.png}", file=sys.stderr)
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from bot.export import export_rows, write
+    from bot.places import PlaceError
+    from bot.store import Store
+    from extractors import default_gazetteer
+
+    config = _load(args.config)
+    since = None
+    if args.since:
+        try:
+            since = date.fromisoformat(args.since)
+        except ValueError:
+            print(f"dwatch export: --since expects a date like 2019-12-01, got {args.since!r}", file=sys.stderr)
+            return EXIT_USAGE
+    with Store(config.service.database) as store:
+        try:
+            rows = export_rows(store, default_gazetteer(extra=store.user_places()), since=since, place=args.place)
+        except PlaceError as exc:
+            print(f"dwatch export: {exc}", file=sys.stderr)
+            return 1
+    if args.output:
+        with open(args.output, "w", encoding="utf-8", newline="") as out:
+            count = write(rows, out, args.format)
+        print(f"{count} report(s) written to {args.output}", file=sys.stderr)
+    else:
+        write(rows, sys.stdout, args.format)
+    return 0
+
+
 # --- replay ---
 
 
@@ -309,6 +374,21 @@ def build_parser() -> argparse.ArgumentParser:
     alerts.add_argument("--limit", type=int, default=20)
     alerts.set_defaults(func=cmd_alerts)
 
+    summ = sub.add_parser("summary", help="a place's latest figures, their change and sources (and a chart)")
+    summ.add_argument("place", nargs="+")
+    summ.add_argument("--days", type=int, default=7)
+    summ.add_argument("--png", metavar="FILE", help="also draw the trend chart into this PNG file")
+    summ.add_argument("--config")
+    summ.set_defaults(func=cmd_summary)
+
+    exp = sub.add_parser("export", help="the reports as CSV, JSON or HXL")
+    exp.add_argument("--format", choices=("csv", "json", "hxl"), default="csv")
+    exp.add_argument("--since", metavar="DATE")
+    exp.add_argument("--place", metavar="NAME", help="a place and the places inside it")
+    exp.add_argument("--output", "-o", metavar="FILE", help="write to a file instead of standard output")
+    exp.add_argument("--config")
+    exp.set_defaults(func=cmd_export)
+
     rep = sub.add_parser("replay", help="re-run the alert engine over stored reports with the current thresholds")
     rep.add_argument("--config")
     rep.add_argument("--since", metavar="DATE", help="only alerts for reports published on or after DATE")
@@ -345,6 +425,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USAGE
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # `dwatch export | head`: the reader has what it wanted
+        with contextlib.suppress(OSError):
+            sys.stdout = open(os.devnull, "w")  # noqa: SIM115 — keeps the interpreter's final flush quiet
+        return 0
 
 
 if __name__ == "__main__":

@@ -71,6 +71,18 @@ class Service:
         if running:
             await asyncio.wait(running, timeout=timeout)
 
+    async def send_digests(self) -> None:
+        """The daily digests that are due now (Telegram only)."""
+        if self.application is None:
+            return
+        from bot.digests import due_digests
+
+        for chat, text in due_digests(self.store, self.gazetteer):
+            try:
+                await self.notifier.send(str(chat), text)
+            except DeliveryError as exc:
+                log.warning("digest to %s failed: %s", chat, exc.reason)
+
     async def notify_admins(self, text: str) -> None:
         """Tell the configured admin chats (best effort; the log has it anyway)."""
         if self.application is None:
@@ -242,6 +254,9 @@ async def _run_with_telegram(service: Service, stop: asyncio.Event) -> None:
     async def refresh(_context: object) -> None:
         feeds.sync()
 
+    async def digests(_context: object) -> None:
+        await service.send_digests()
+
     def add(url: str, interval: float, delay: float) -> None:
         jobs.run_repeating(poll, interval=interval, first=delay, name=f"feed:{url}", data=url,
                            job_kwargs={**_job_options(), "jitter": min(60.0, interval * 0.1)})
@@ -256,6 +271,7 @@ async def _run_with_telegram(service: Service, stop: asyncio.Event) -> None:
                        job_kwargs=_job_options())
     jobs.run_repeating(deliver, interval=OUTBOX_SECONDS, first=OUTBOX_SECONDS, name="outbox",
                        job_kwargs=_job_options())
+    jobs.run_repeating(digests, interval=60, first=30, name="digests", job_kwargs=_job_options())
     await application.start()
     assert application.updater is not None
     await application.updater.start_polling(allowed_updates=["message", "channel_post", "callback_query"])

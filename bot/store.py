@@ -402,6 +402,22 @@ COLUMN_DOCS_V5 = {
 }
 
 
+def _migration_v6(conn: sqlite3.Connection) -> None:
+    """Daily digests: when each subscriber wants one, and what the last one covered."""
+    conn.execute("ALTER TABLE subscribers ADD COLUMN digest_time TEXT")
+    conn.execute("ALTER TABLE subscribers ADD COLUMN digest_tz TEXT")
+    conn.execute("ALTER TABLE subscribers ADD COLUMN digest_last_day TEXT")
+    conn.execute("ALTER TABLE subscribers ADD COLUMN digest_covered_until TEXT")
+
+
+COLUMN_DOCS_V6 = {
+    "subscribers": {"digest_time": "Local time of the daily digest (HH:MM), or NULL for none",
+                    "digest_tz": "Time zone of digest_time (IANA name, e.g. Europe/Istanbul)",
+                    "digest_last_day": "Local day the digest was last considered (sent or nothing changed)",
+                    "digest_covered_until": "Reports stored before this time were in an earlier digest (UTC)"},
+}
+
+
 # Append only: version N is MIGRATIONS[N-1]. A later version adds columns or tables
 # (ALTER TABLE …) and their docs to TABLE_DOCS / COLUMN_DOCS; never edit a released one.
 MIGRATIONS: tuple[tuple[str, Callable[[sqlite3.Connection], None]], ...] = (
@@ -410,11 +426,12 @@ MIGRATIONS: tuple[tuple[str, Callable[[sqlite3.Connection], None]], ...] = (
     ("corroboration and wire copies", _migration_v3),
     ("subscribers, watches and their thresholds", _migration_v4),
     ("feed health and service state", _migration_v5),
+    ("daily digests", _migration_v6),
 )
 for _table_def in (*_V4_TABLES, _SERVICE_STATE):
     TABLE_DOCS[_table_def.name] = _table_def.doc
     COLUMN_DOCS[_table_def.name] = {c.name: c.doc for c in _table_def.columns}
-for _docs in (COLUMN_DOCS_V2, COLUMN_DOCS_V3, COLUMN_DOCS_V4, COLUMN_DOCS_V5):
+for _docs in (COLUMN_DOCS_V2, COLUMN_DOCS_V3, COLUMN_DOCS_V4, COLUMN_DOCS_V5, COLUMN_DOCS_V6):
     for _table, _columns in _docs.items():
         COLUMN_DOCS[_table].update(_columns)
 
@@ -1092,6 +1109,40 @@ class Store:
         rows = self.conn.execute(
             f"""{_REPORT_SELECT} WHERE r.status = 'new' AND r.vague = 0 AND r.place IS NOT NULL {where}
                 ORDER BY r.published DESC, r.id DESC LIMIT ?""", [*names, limit])
+        return [_stored_report(row) for row in rows.fetchall()]
+
+    # --- daily digests ---
+
+    def set_digest(self, chat_id: int, time_of_day: str | None, tz: str | None) -> None:
+        with self.transaction():
+            self.conn.execute(
+                "UPDATE subscribers SET digest_time = ?, digest_tz = ?, digest_covered_until = COALESCE("
+                "digest_covered_until, ?) WHERE chat_id = ?", (time_of_day, tz, to_iso(_now()), chat_id))
+
+    def digest_subscribers(self) -> list[dict[str, Any]]:
+        cursor = self.conn.execute(
+            """SELECT chat_id, digest_time, digest_tz, digest_last_day, digest_covered_until FROM subscribers
+               WHERE active = 1 AND digest_time IS NOT NULL""")
+        names = [d[0] for d in cursor.description]
+        return [dict(zip(names, row, strict=True)) for row in cursor]
+
+    def digest_considered(self, chat_id: int, local_day: str, covered_until: datetime | None) -> None:
+        with self.transaction():
+            self.conn.execute(
+                "UPDATE subscribers SET digest_last_day = ?, digest_covered_until = COALESCE(?, digest_covered_until) "
+                "WHERE chat_id = ?", (local_day, to_iso(covered_until), chat_id))
+
+    def reports_stored_between(self, place_names: Iterable[str], after: datetime | None,
+                               until: datetime) -> list[StoredReport]:
+        """New, exact figures stored (read by the service) in a time span, for places."""
+        names = list(place_names)
+        if not names:
+            return []
+        marks = ", ".join("?" for _ in names)
+        rows = self.conn.execute(
+            f"""{_REPORT_SELECT} WHERE r.status = 'new' AND r.vague = 0 AND r.place IN ({marks})
+                AND r.created_at > ? AND r.created_at <= ? ORDER BY r.published, r.id""",
+            [*names, to_iso(after) or "", to_iso(until)])
         return [_stored_report(row) for row in rows.fetchall()]
 
     # --- feeds added from chat ---

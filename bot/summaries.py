@@ -34,10 +34,30 @@ def _places_inside(store: Store, gazetteer: Gazetteer, place: Place) -> list[str
     return sorted(names)
 
 
+def place_reports(store: Store, gazetteer: Gazetteer, place: Place, days: int,
+                  now: datetime | None = None) -> list[StoredReport]:
+    """New, exact figures for the place and the places inside it in the last `days` (before the newest)."""
+    names = _places_inside(store, gazetteer, place)
+    reports = [r for r in store.recent_reports(limit=5000, place_names=names) if r.published]
+    if not reports:
+        return []
+    now = now or max(r.published for r in reports if r.published)
+    since = now - timedelta(days=days)
+    return [r for r in reports if r.published and since <= r.published <= now]
+
+
+def summary_chart(store: Store, gazetteer: Gazetteer, place: Place, days: int, floors: dict[str, int]) -> bytes | None:
+    """The place's trend chart as PNG, or None when it has no figures in the period."""
+    from bot.charts import place_chart
+
+    reports = place_reports(store, gazetteer, place, days)
+    own = [r for r in reports if r.place == place.name] or reports
+    return place_chart(place.name, own, floors, title_days=days) if own else None
+
+
 def metric_summaries(store: Store, gazetteer: Gazetteer, place: Place, days: int,
                      now: datetime | None = None) -> list[MetricSummary]:
-    names = _places_inside(store, gazetteer, place)
-    reports = [r for r in store.recent_reports(limit=5000, place_names=names)]
+    reports = place_reports(store, gazetteer, place, days, now)
     if not reports:
         return []
     now = now or max(r.published for r in reports if r.published)

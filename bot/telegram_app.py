@@ -37,6 +37,7 @@ COMMANDS: list[tuple[str, str, object]] = [
     ("unwatch", "stop following a place (or all)", subscribe.unwatch),
     ("places", "the places I follow and their figures", subscribe.places),
     ("threshold", "my thresholds: /threshold Idlib displaced 5000", subscribe.threshold),
+    ("digest", "daily digest: /digest 07:30 Europe/Istanbul", subscribe.digest),
     ("mute", "pause alerts: /mute 3h", subscribe.mute),
     ("unmute", "resume alerts", subscribe.unmute),
     ("summary", "a place's figures: /summary Idlib 7", read.summary),

@@ -27,3 +27,28 @@ def http_server() -> Iterator[LoopbackServer]:
         yield server
     finally:
         server.close()
+
+
+@pytest.fixture(scope="session")
+def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A store filled by one run of the offline demo (a week of reports on Idlib); copy it before writing."""
+    import asyncio
+    import io
+
+    from bot.config import load_config
+    from bot.notifiers import ConsoleNotifier
+    from bot.service import open_service
+
+    folder = tmp_path_factory.mktemp("demo")
+    config_path = folder / "demo.toml"
+    text = (REPO_ROOT / "config" / "demo.toml").read_text(encoding="utf-8")
+    config_path.write_text(text.replace('database = "dwatch-demo.db"', f'database = "{folder / "demo.db"}"'),
+                           encoding="utf-8")
+    config = load_config(config_path)
+
+    async def go() -> None:
+        async with open_service(config, notifier=ConsoleNotifier(io.StringIO())) as service:
+            await service.cycle()
+
+    asyncio.run(go())
+    return folder / "demo.db"

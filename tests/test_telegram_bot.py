@@ -271,3 +271,30 @@ def test_network_errors_back_off_and_are_dead_lettered_after_five_attempts(tg: F
             assert row[0] == "dead" and row[1] == 5 and "network" in row[2]
 
     asyncio.run(scenario())
+
+
+def test_summary_sends_the_figures_and_a_chart_and_digest_is_set(tg: FakeTelegram, demo_db: Path,
+                                                                 tmp_path: Path) -> None:
+    import shutil
+
+    db = tmp_path / "filled.db"
+    shutil.copy(demo_db, db)
+    path = write_config(tmp_path, "https://example.org/feed.xml")
+    path.write_text(path.read_text(encoding="utf-8").replace(str(tmp_path / "bot.db"), str(db)), encoding="utf-8")
+    config = load_config(path)
+
+    async def scenario() -> None:
+        async with running_bot(tg, config) as store:
+            await ask(tg, 8, "/watch Idlib Governorate")()
+            text = await ask(tg, 8, "/summary Idlib Governorate 14")()
+            assert "Idlib Governorate, last 14 days:" in text and "more than 235,000" in text
+            await tg.wait_for_async(lambda t: t.photos(8), timeout=20)
+            latest = await ask(tg, 8, "/latest 3")()
+            assert latest.count("•") == 3
+            assert "not a time zone" in await ask(tg, 8, "/digest 07:30 Atlantis/Nowhere")()
+            assert "Daily digest at 07:30 (Asia/Damascus)" in await ask(tg, 8, "/digest 07:30 Asia/Damascus")()
+            assert store.subscriber(8)["digest_tz"] == "Asia/Damascus"  # type: ignore[index]
+
+    asyncio.run(scenario())
+    photo = tg.photos(8)[0]
+    assert photo["caption"] == "Idlib Governorate: last 14 days"

@@ -11,9 +11,10 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import ContextTypes
 
+from bot.alerts import Rules
 from bot.chat.common import chat_id, reply, services
 from bot.places import PlaceError, resolve
-from bot.summaries import summary_text
+from bot.summaries import summary_chart, summary_text
 from bot.telegram_format import escape, fit
 
 HELP = """<b>displacement-watch</b> alerts you when a report changes the picture for a place you follow.
@@ -27,6 +28,7 @@ HELP = """<b>displacement-watch</b> alerts you when a report changes the picture
 /threshold PLACE|all METRIC FLOOR|+PCT — e.g. <code>/threshold Idlib displaced 5000</code>,
 <code>/threshold all killed +50%</code>
 /mute DURATION — e.g. <code>/mute 3h</code>, <code>/mute 2d</code>; /unmute
+/digest HH:MM TZ — a daily message of what moved, e.g. <code>/digest 07:30 Asia/Damascus</code>; /digest off
 
 <b>Read</b>
 /summary [PLACE] [DAYS] — e.g. <code>/summary Idlib 7</code>
@@ -69,6 +71,11 @@ async def summary(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             return
     texts = [escape(summary_text(svc.store, svc.gazetteer, place, days)) for place in places[:5]]
     await reply(update, fit("\n\n".join(texts)))
+    for place in places[:3]:  # a chart per place, legible on a phone
+        floors = dict(Rules.from_config(svc.config.alerts, place.name).floor)
+        png = summary_chart(svc.store, svc.gazetteer, place, days, floors)
+        if png and update.effective_message:
+            await update.effective_message.reply_photo(png, caption=f"{place.name}: last {days} days")
 
 
 async def latest(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

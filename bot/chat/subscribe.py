@@ -7,6 +7,7 @@
 /places                     what I follow, with each place's current figures
 /threshold PLACE|all METRIC FLOOR|+PCT   my own thresholds
 /mute DURATION, /unmute     pause alerts (2h, 3d, 1w, 90m)
+/digest HH:MM TZ, /digest off   a daily message of what moved, at my hour
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import ContextTypes
 
 from bot.chat.common import chat_id, chat_title, metric_of, reply, services
+from bot.digests import parse_digest
 from bot.places import PlaceError, describe, resolve
 from bot.telegram_format import escape
 from extractors import Place
@@ -201,6 +203,24 @@ def parse_duration(text: str) -> timedelta | None:
     if unit.startswith("d"):
         return timedelta(days=amount)
     return timedelta(weeks=amount)
+
+
+async def digest(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/digest HH:MM TZ: one message a day of what moved for my places (only when something did); /digest off."""
+    svc = services(context)
+    args = context.args or []
+    me = chat_id(update)
+    if [a.lower() for a in args] == ["off"]:
+        svc.store.set_digest(me, None, None)
+        await reply(update, "Daily digest off.")
+        return
+    parsed = parse_digest(args)
+    if isinstance(parsed, str):
+        await reply(update, escape(parsed))
+        return
+    svc.store.subscribe(me, _kind(update), chat_title(update))
+    svc.store.set_digest(me, *parsed)
+    await reply(update, f"Daily digest at {parsed[0]} ({escape(parsed[1])}), sent only when something changed.")
 
 
 async def mute(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
