@@ -1,29 +1,37 @@
-"""Benchmark: whole poll cycles over 1,000 feeds served from 127.0.0.1.
+"""Benchmark: whole poll cycles over 1,000 feeds served from loopback.
 
     python benchmarks/feeds_cycle.py [--feeds 1000] [--new-share 0.2] [--items 10] [--max-entries 3]
-                                     [--concurrency 32] [--new-items 2] [--no-etag] [--no-settle]
-                                     [--no-tracemalloc]
+                                     [--concurrency 32] [--new-items 2] [--hosts 1] [--backlog skip|keep]
+                                     [--no-etag] [--no-jobs] [--no-tracemalloc] [--cycles 1|2|3]
 
 One local HTTP/1.1 server (asyncio, keep-alive, Content-Length, ETag → 304 on If-None-Match) runs in a
 child process, so its CPU time and memory are not counted as the service's. It serves `--feeds` RSS feeds
-of `--items` items each, and a short news article behind every item, written from a few templates with
-varied figures, places and sources. The service itself is opened once with open_service() on a TOML
-config written to a temp dir (database there too) and runs these cycles:
+of `--items` items each and a short news article behind every item, written from a few templates with
+varied figures, places and sources. By default everything is on 127.0.0.1; `--hosts N` spreads the feeds
+(and their articles) over N loopback addresses 127.0.0.1, 127.0.0.2, …, as if they were N sites (the
+service fetches at most service.per_host_concurrency pages from one host at a time).
+
+The service is opened once with open_service() on a TOML config written to a temp dir (its database is
+there too), with a ConsoleNotifier writing into a StringIO, and runs:
 
   1. first poll: every feed is new, every item is new;
   2. mixed: `--new-share` of the feeds have `--new-items` new items, the rest answer 304;
-  3. all 304: no feed changed.
+  3. nothing new: every feed answers 304;
+  4. nothing new again, polled the way the running service polls: one job per feed
+     (Service.poll_feed, each feed's next_poll_at cleared first so that every job is due); `--no-jobs` skips it.
 
-service.max_entries_per_feed (`--max-entries`) caps the entries *processed* per feed per cycle, but the
-entries beyond the cap are kept as a backlog that later cycles work through (oldest first). Unless
-`--no-settle` is given, further all-304 cycles run after cycle 3 until that backlog is empty, and one last
-all-304 cycle ("idle") then shows what polling costs when truly nothing is new.
+service.max_entries_per_feed (`--max-entries`) does not drop the entries over the cap: they stay
+unprocessed and later cycles take them up, oldest first. With `--backlog skip` (the default) the benchmark
+marks them processed after each cycle (an SQL UPDATE on its own temp database), so cycle 1 reads only the
+newest `--max-entries` items of each feed and the nothing-new cycles really have nothing to do; with
+`--backlog keep` the service works through them in cycles 2 and 3 as it would in production.
 
-For each cycle: wall and CPU time, peak memory, feeds/s, articles processed, where the wall time went
-(CycleStats.seconds; parse, clean and extract are summed over worker threads, so they can overlap the
-rest), the SQLite work inside the polling and storing steps (timed by wrapping Store methods), and alerts.
-`--no-etag` serves unchanged feeds as 200 with the same body instead of 304 (the "unchanged" path).
-tracemalloc slows allocation-heavy Python; `--no-tracemalloc` gives undisturbed timings.
+For each cycle: wall and CPU time (time.process_time), peak memory (tracemalloc, and RSS), feeds/s,
+articles processed, where the wall time went (CycleStats.seconds; parse, clean and extract are summed over
+worker threads, so they overlap the rest and include waiting for the GIL), the SQLite work inside the polling
+and storing steps (timed by wrapping Store methods), and alerts. `--no-etag` serves unchanged feeds as 200
+with the same body instead of 304 (the "unchanged" path). tracemalloc slows allocation-heavy Python;
+`--no-tracemalloc` gives undisturbed timings.
 """
 
 from __future__ import annotations
@@ -182,15 +190,20 @@ def article_html(feed: int, item: int, published: datetime) -> bytes:
             f"<a href='/terms'>Terms</a></footer></body></html>").encode()
 
 
-# --- the feeds ------------------------------------------------------------------------------------
+# --- the server -----------------------------------------------------------------------------------
+
+
+def host_of(feed: int, hosts: int) -> str:
+    return f"127.0.0.{1 + feed % hosts}"
 
 
 class Site:
     """What the server serves: feed versions, ETags, and counters of what it answered."""
 
-    def __init__(self, feeds: int, items: int, new_items: int, etag: bool, seed: int, base_url: str):
+    def __init__(self, feeds: int, items: int, new_items: int, etag: bool, seed: int, hosts: int):
         self.feeds, self.items, self.new_items, self.etag, self.seed = feeds, items, new_items, etag, seed
-        self.base_url = base_url
+        self.hosts = hosts
+        self.port = 0
         self.start = datetime.now(UTC).replace(microsecond=0) - timedelta(hours=1)
         self.version = [1] * feeds  # version v lists items (v-1)*new_items … (v-1)*new_items + items - 1
         self.advances = 0
@@ -209,18 +222,19 @@ class Site:
     def feed_body(self, feed: int) -> bytes:
         key = (feed, self.version[feed])
         if key not in self.bodies:
+            base = f"http://{host_of(feed, self.hosts)}:{self.port}"
             newest = self.newest_item(feed)
             parts = []
             for item in range(newest, newest - self.items, -1):  # newest first, as feeds list them
                 headline, summary, _ = article_story(feed, item)
-                link = f"{self.base_url}/a/{feed}/{item}.html"
-                parts.append(f"<item><guid isPermaLink='false'>feed{feed}-item{item}</guid><link>{link}</link>"
-                             f"<title>{escape(headline)}</title><description>{escape(summary)}</description>"
+                parts.append(f"<item><guid isPermaLink='false'>feed{feed}-item{item}</guid>"
+                             f"<link>{base}/a/{feed}/{item}.html</link><title>{escape(headline)}</title>"
+                             f"<description>{escape(summary)}</description>"
                              f"<pubDate>{format_datetime(self.published(feed, item))}</pubDate></item>")
             outlet = OUTLETS[feed % len(OUTLETS)]
             self.bodies[key] = (
                 "<?xml version='1.0' encoding='utf-8'?><rss version='2.0'><channel>"
-                f"<title>{outlet} — desk {feed}</title><link>{self.base_url}/</link>"
+                f"<title>{outlet} — desk {feed}</title><link>{base}/</link>"
                 f"<description>News from desk {feed}</description>{''.join(parts)}</channel></rss>").encode()
         return self.bodies[key]
 
@@ -240,14 +254,13 @@ class Site:
                 feed = int(segments[1].removesuffix(".xml"))
                 if not 0 <= feed < self.feeds:
                     raise ValueError
+                extra = []
                 if self.etag:
                     tag = f'"f{feed}-v{self.version[feed]}"'
                     if headers.get("if-none-match") == tag:
                         self.counts["feed 304"] += 1
                         return 304, [("ETag", tag)], b""
-                    extra = [("ETag", tag)]
-                else:
-                    extra = []
+                    extra.append(("ETag", tag))
                 self.counts["feed 200"] += 1
                 return 200, [("Content-Type", "application/rss+xml; charset=utf-8"), *extra], self.feed_body(feed)
             if segments[0] == "a":
@@ -270,16 +283,17 @@ class Site:
         return 404, [("Content-Type", "text/plain")], b"not found"
 
 
-REASONS = {200: "OK", 304: "Not Modified", 404: "Not Found", 400: "Bad Request"}
+REASONS = {200: "OK", 304: "Not Modified", 400: "Bad Request", 404: "Not Found"}
 
 
 async def _connection(site: Site, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
     """HTTP/1.1 with keep-alive: one request after another on the same connection."""
+    site.counts["connections"] += 1
     try:
         while True:
             try:
                 head = await reader.readuntil(b"\r\n\r\n")
-            except (asyncio.IncompleteReadError, asyncio.LimitOverrunError, ConnectionError):
+            except (asyncio.IncompleteReadError, asyncio.LimitOverrunError):
                 return
             lines = head.decode("latin-1").split("\r\n")
             try:
@@ -296,8 +310,7 @@ async def _connection(site: Site, reader: asyncio.StreamReader, writer: asyncio.
                 await reader.readexactly(int(length))
             status, extra, body = site.answer(target, headers) if method in ("GET", "HEAD") else (400, [], b"")
             close = headers.get("connection", "").lower() == "close" or version == "HTTP/1.0"
-            out = [f"HTTP/1.1 {status} {REASONS.get(status, 'OK')}"]
-            out += [f"{k}: {v}" for k, v in extra]
+            out = [f"HTTP/1.1 {status} {REASONS.get(status, 'OK')}", *(f"{k}: {v}" for k, v in extra)]
             if status != 304:
                 out.append(f"Content-Length: {len(body)}")
             if close:
@@ -312,33 +325,41 @@ async def _connection(site: Site, reader: asyncio.StreamReader, writer: asyncio.
         writer.close()
 
 
-def serve(conn: Any, feeds: int, items: int, new_items: int, etag: bool, seed: int) -> None:
-    """The child process: bind 127.0.0.1 on a free port, send the port back, serve until killed."""
+def serve(conn: Any, feeds: int, items: int, new_items: int, etag: bool, seed: int, hosts: int) -> None:
+    """The child process: listen on the loopback address(es) on one free port, send the port back, serve."""
 
     async def main() -> None:
-        site = Site(feeds, items, new_items, etag, seed, "")
-        server = await asyncio.start_server(functools.partial(_connection, site), "127.0.0.1", 0, backlog=1024)
-        port = server.sockets[0].getsockname()[1]
-        site.base_url = f"http://127.0.0.1:{port}"
-        conn.send(port)
+        site = Site(feeds, items, new_items, etag, seed, hosts)
+        handler = functools.partial(_connection, site)
+        addresses = [host_of(i, hosts) for i in range(min(hosts, feeds))]
+        for _ in range(20):
+            first = await asyncio.start_server(handler, addresses[0], 0, backlog=1024)
+            site.port = first.sockets[0].getsockname()[1]
+            try:  # the other addresses on the same port (so that a URL differs only by its host)
+                others = [await asyncio.start_server(handler, a, site.port, backlog=1024) for a in addresses[1:]]
+                break
+            except OSError:
+                first.close()
+        else:
+            raise OSError("no port free on every loopback address")
+        conn.send(site.port)
         conn.close()
-        async with server:
-            await server.serve_forever()
+        await asyncio.gather(*(server.serve_forever() for server in [first, *others]))
 
     asyncio.run(main())
 
 
-def control(base_url: str, path: str) -> dict[str, Any]:
-    with urllib.request.urlopen(base_url + path, timeout=10) as response:
+def control(path: str, port: int) -> dict[str, Any]:
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=10) as response:
         return json.loads(response.read())
 
 
 # --- the service ----------------------------------------------------------------------------------
 
 
-def write_config(directory: Path, base_url: str, args: argparse.Namespace) -> Path:
+def write_config(directory: Path, port: int, args: argparse.Namespace) -> Path:
     feeds = "".join(f'[[feeds]]\nname = "{OUTLETS[i % len(OUTLETS)]} desk {i:04d}"\n'
-                    f'url = "{base_url}/feeds/{i:04d}.xml"\n' for i in range(args.feeds))
+                    f'url = "http://{host_of(i, args.hosts)}:{port}/feeds/{i:04d}.xml"\n' for i in range(args.feeds))
     path = directory / "bench.toml"
     path.write_text(
         f'[service]\ndatabase = "{directory / "bench.db"}"\nmax_entries_per_feed = {args.max_entries}\n'
@@ -352,7 +373,7 @@ def write_config(directory: Path, base_url: str, args: argparse.Namespace) -> Pa
 
 
 class Timers:
-    """Wall time and calls of wrapped functions, per cycle."""
+    """Wall time and calls of wrapped functions."""
 
     def __init__(self) -> None:
         self.seconds: Counter[str] = Counter()
@@ -370,25 +391,31 @@ class Timers:
 
         return timed
 
-    def reset(self) -> None:
-        self.seconds.clear()
-        self.calls.clear()
+    def take(self) -> tuple[Counter[str], Counter[str]]:
+        taken = (self.seconds, self.calls)
+        self.seconds, self.calls = Counter(), Counter()
+        return taken
 
 
-# Store methods called once per feed while polling, and those called per article while storing.
-POLL_STORE = ("feed_validators", "record_feed_result", "new_entries", "unprocessed_entries")
-STORE_PARTS = ("save_article", "recent_sketches", "same_story", "save_reports", "history", "judge",
+# Store methods called once per feed (or once per cycle) while polling; the parts of storing one article.
+POLL_STORE = ("current_specs", "feed_validators", "record_feed_result", "feed_health", "schedule_feed",
+              "new_entries", "refresh_unprocessed", "unprocessed_entries")
+STORE_PARTS = ("save_article", "recent_sketches", "same_story", "save_reports", "judge", "history",
                "mark_processed")
+OTHER = ("newest_report_published", "set_state")
 
 
 def instrument(service: Any, timers: Timers) -> None:
+    """Wrap the store's methods (and same_story, the judge) with timers; whatever exists in this version."""
     import bot.pipeline
 
     store = service.store
-    for name in (*POLL_STORE, "save_article", "recent_sketches", "save_reports", "history", "mark_processed"):
-        setattr(store, name, timers.wrap(name, getattr(store, name)))
-    judge = service.pipeline.judge
-    judge.judge = timers.wrap("judge", judge.judge)
+    for name in (*POLL_STORE, *STORE_PARTS, *OTHER):
+        if callable(getattr(store, name, None)):
+            setattr(store, name, timers.wrap(name, getattr(store, name)))
+    pipeline = service.pipeline
+    pipeline.current_specs = timers.wrap("current_specs", pipeline.current_specs)
+    pipeline.judge.judge = timers.wrap("judge", pipeline.judge.judge)
     bot.pipeline.same_story = timers.wrap("same_story", bot.pipeline.same_story)
 
 
@@ -399,77 +426,96 @@ def rss_mb() -> tuple[float, float]:
     return current, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e3
 
 
-def backlog(store: Any) -> int:
-    return store.conn.execute("SELECT COUNT(*) FROM entries WHERE processed = 0").fetchone()[0]
+def settle_backlog(store: Any, skip: bool) -> tuple[int, int]:
+    """(entries left unprocessed, how many of them the benchmark marked processed)."""
+    left = store.conn.execute("SELECT COUNT(*) FROM entries WHERE processed = 0").fetchone()[0]
+    if skip and left:
+        with store.transaction():
+            store.conn.execute("UPDATE entries SET processed = 1 WHERE processed = 0")
+        return left, left
+    return left, 0
 
 
-async def run_cycle(service: Any, timers: Timers, out: io.StringIO, label: str, changed: int,
-                    counts: Callable[[], dict[str, int]], traced: bool) -> dict[str, Any]:
-    timers.reset()
-    if traced:
-        tracemalloc.reset_peak()
-    printed_before = out.getvalue().count("─" * 72)
-    cpu, wall = time.process_time(), time.perf_counter()
-    stats = await service.pipeline.run_cycle()
-    cycle_wall = time.perf_counter() - wall
-    await service.deliver()
-    wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
-    row = {"label": label, "changed": changed, "wall": wall, "cycle_wall": cycle_wall, "cpu": cpu, "stats": stats,
-           "deliver": wall - cycle_wall, "timers": (Counter(timers.seconds), Counter(timers.calls)),
-           "traced_peak": tracemalloc.get_traced_memory()[1] / 1e6 if traced else None, "rss": rss_mb(),
-           "printed": out.getvalue().count("─" * 72) - printed_before, "backlog": backlog(service.store),
-           "server": counts()}
-    return row
+class Measure:
+    """Wall, CPU, memory and timers around one cycle."""
+
+    def __init__(self, timers: Timers, traced: bool, out: io.StringIO):
+        self.timers, self.traced, self.out = timers, traced, out
+
+    def __enter__(self) -> Measure:
+        self.timers.take()
+        if self.traced:
+            tracemalloc.reset_peak()
+        self.printed = self.out.getvalue().count(RULE)
+        self.cpu, self.wall = time.process_time(), time.perf_counter()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.wall = time.perf_counter() - self.wall
+        self.cpu = time.process_time() - self.cpu
+        self.peak = tracemalloc.get_traced_memory()[1] / 1e6 if self.traced else None
+        self.rss = rss_mb()
+        self.seconds, self.calls = self.timers.take()
+        self.printed = self.out.getvalue().count(RULE) - self.printed
 
 
-def report(row: dict[str, Any], feeds: int) -> None:
-    stats = row["stats"]
-    wall, seconds = row["wall"], stats.seconds
-    seconds_t, calls = row["timers"]
-    server = row["server"]
+RULE = "─" * 72  # ConsoleNotifier frames each alert with this line
 
-    def share(key: str) -> str:
-        return f"{seconds.get(key, 0.0):7.2f} s {100 * seconds.get(key, 0.0) / wall:5.1f} %"
 
-    print(f"\n== {row['label']} ==")
-    print(f"  feeds with new content : {row['changed']:,} of {feeds:,}   server answered: "
+def mem_line(m: Measure) -> str:
+    traced = f"tracemalloc peak {m.peak:.1f} MB" if m.peak is not None else "tracemalloc off"
+    return f"{traced}; RSS now {m.rss[0]:.0f} MB, ru_maxrss {m.rss[1]:.0f} MB"
+
+
+def report(label: str, m: Measure, stats: Any, deliver: float, changed: int, feeds: int, server: dict[str, int],
+           backlog: tuple[int, int]) -> None:
+    wall, seconds, timed, calls = m.wall, stats.seconds, m.seconds, m.calls
+
+    def part(value: float) -> str:
+        return f"{value:7.2f} s {100 * value / wall:5.1f} %"
+
+    def listed(names: tuple[str, ...]) -> str:
+        return ", ".join(f"{k} {timed[k]:.2f} s/{calls[k]:,}" for k in names if calls[k])
+
+    print(f"\n== {label} ==")
+    print(f"  feeds with new content : {changed:,} of {feeds:,}; the server answered "
           + ", ".join(f"{k} ×{v:,}" for k, v in sorted(server.items())))
-    print(f"  wall time              : {wall:8.2f} s  (run_cycle {row['cycle_wall']:.2f} s + outbox drain "
-          f"{row['deliver']:.2f} s)")
-    print(f"  CPU time               : {row['cpu']:8.2f} s  ({100 * row['cpu'] / wall:.0f} % of wall; 2 cores)")
-    traced = f"{row['traced_peak']:.1f} MB" if row["traced_peak"] is not None else "off"
-    print(f"  memory                 : tracemalloc peak {traced}; RSS now {row['rss'][0]:.0f} MB, "
-          f"ru_maxrss {row['rss'][1]:.0f} MB")
-    print(f"  feeds/s                : {feeds / wall:8.1f}   ({1000 * wall / feeds:.2f} ms per feed)")
-    print(f"  feeds                  : {stats.feeds:,} polled, {stats.feeds_unchanged:,} unchanged/304, "
+    print(f"  wall time              : {wall:8.2f} s  (run_cycle {wall - deliver:.2f} s + outbox drain "
+          f"{deliver:.2f} s)")
+    print(f"  CPU time               : {m.cpu:8.2f} s  ({100 * m.cpu / wall:.0f} % of one core)")
+    print(f"  memory                 : {mem_line(m)}")
+    print(f"  feeds/s                : {feeds / wall:8.1f}   ({1000 * wall / feeds:.2f} ms wall, "
+          f"{1000 * m.cpu / feeds:.2f} ms CPU per feed)")
+    print(f"  feeds                  : {stats.feeds:,} polled, {stats.feeds_unchanged:,} not modified/unchanged, "
           f"{stats.feeds_failed:,} failed")
+    dropped = f", {backlog[1]:,} of them marked processed by the benchmark (--backlog skip)" if backlog[1] else ""
     print(f"  entries                : {stats.new_entries:,} new; {stats.articles:,} articles processed "
-          f"({stats.reports:,} figures); backlog left {row['backlog']:,}")
-    print(f"  alerts                 : {stats.alerts:,} made, {row['printed']:,} delivered to the console buffer")
-    print("  where the wall time went (parse, clean and extract are summed over worker threads):")
-    print(f"    fetching feeds       : {share('feeds')}   (the whole polling step, parse and SQLite included)")
-    poll_sql = sum(seconds_t[k] for k in POLL_STORE)
-    print(f"      parse (threads)    : {share('parse')}")
-    print(f"      feed SQLite        : {poll_sql:7.2f} s {100 * poll_sql / wall:5.1f} %   ("
-          + ", ".join(f"{k} {seconds_t[k]:.2f} s/{calls[k]:,}" for k in POLL_STORE) + ")")
-    print(f"    fetching articles    : {share('articles')}   (downloads + cleaning)")
-    print(f"      clean (threads)    : {share('clean')}")
-    print(f"    extracting           : {share('extract')}")
-    print(f"    storing              : {share('store')}   (SQLite, wire-copy check, alert engine)")
+          f"({stats.reports:,} figures); left unprocessed {backlog[0]:,}{dropped}")
+    print(f"  alerts                 : {stats.alerts:,} made, {m.printed:,} delivered (to the StringIO)")
+    print("  share of wall time (parse, clean, extract: summed over threads, GIL waits included):")
+    print(f"    polling feeds        : {part(seconds.get('feeds', 0.0))}   (download, parse and SQLite)")
+    print(f"      parse (threads)    : {part(seconds.get('parse', 0.0))}")
+    poll_sql = sum(timed[k] for k in POLL_STORE)
+    print(f"      per-feed SQLite    : {part(poll_sql)}   ({listed(POLL_STORE)})")
+    print(f"    articles             : {part(seconds.get('articles', 0.0))}   (download and clean)")
+    print(f"      clean (threads)    : {part(seconds.get('clean', 0.0))}")
+    print(f"    extracting           : {part(seconds.get('extract', 0.0))}")
+    print(f"    storing              : {part(seconds.get('store', 0.0))}   (SQLite, wire-copy check, alert engine)")
     if stats.articles:
-        print("      " + ", ".join(f"{k} {seconds_t[k]:.2f} s" for k in STORE_PARTS))
+        print(f"      of which           : {listed(STORE_PARTS)}")
     if stats.errors:
         print(f"  errors                 : {len(stats.errors)}, first: {stats.errors[0]}")
 
 
-async def bench(args: argparse.Namespace, base_url: str) -> list[dict[str, Any]]:
+async def bench(args: argparse.Namespace, port: int) -> list[tuple[str, Measure, int, int]]:
     from bot.config import load_config
     from bot.notifiers import ConsoleNotifier
     from bot.service import open_service
 
-    rows: list[dict[str, Any]] = []
+    rows: list[tuple[str, Measure, int, int]] = []  # (label, measure, articles, alerts)
+    traced = not args.no_tracemalloc
     with tempfile.TemporaryDirectory(prefix="dwatch-bench-") as tmp:
-        config = load_config(write_config(Path(tmp), base_url, args))
+        config = load_config(write_config(Path(tmp), port, args))
         out = io.StringIO()
         timers = Timers()
         started = time.perf_counter()
@@ -477,36 +523,58 @@ async def bench(args: argparse.Namespace, base_url: str) -> list[dict[str, Any]]
             print(f"open_service (store, gazetteer): {time.perf_counter() - started:.2f} s")
             instrument(service, timers)
 
-            def counts() -> dict[str, int]:
-                return control(base_url, "/_control/counts")
-
-            async def cycle(label: str, share: float | None) -> dict[str, Any]:
-                changed = args.feeds if share is None else control(base_url, f"/_control/advance?share={share}")[
+            async def cycle(label: str, share: float | None) -> None:
+                changed = args.feeds if share is None else control(f"/_control/advance?share={share}", port)[
                     "changed"]
-                row = await run_cycle(service, timers, out, label, changed, counts, not args.no_tracemalloc)
-                report(row, args.feeds)
-                rows.append(row)
-                return row
+                with Measure(timers, traced, out) as m:
+                    stats = await service.pipeline.run_cycle()
+                    deliver = time.perf_counter()
+                    await service.deliver()
+                    deliver = time.perf_counter() - deliver
+                backlog = settle_backlog(service.store, args.backlog == "skip")
+                report(label, m, stats, deliver, changed, args.feeds, control("/_control/counts", port), backlog)
+                rows.append((label, m, stats.articles, stats.alerts))
 
-            await cycle(f"cycle 1: first poll (all {args.feeds:,} feeds and all items new; at most "
-                        f"{args.max_entries} entries per feed processed)", None)
-            if args.cycles < 2:
-                return rows
-            await cycle(f"cycle 2: mixed ({args.new_share:.0%} of feeds with {args.new_items} new items, "
-                        f"the rest {'304' if not args.no_etag else 'same body'})", args.new_share)
-            if args.cycles < 3:
-                return rows
-            row = await cycle(f"cycle 3: nothing new ({'all 304' if not args.no_etag else 'all same body'})", 0.0)
-            if not args.no_settle:
-                n = 4
-                while row["backlog"] > 0 and n < 4 + args.settle_limit:
-                    row = await cycle(f"cycle {n}: nothing new, working through the backlog", 0.0)
-                    n += 1
-                if row["backlog"] == 0 and rows[-1]["stats"].articles > 0:
-                    await cycle(f"cycle {n}: idle (nothing new, no backlog)", 0.0)
-        db_mb = (Path(tmp) / "bench.db").stat().st_size / 1e6
-        print(f"\ndatabase: {db_mb:.1f} MB; alerts text delivered: {len(out.getvalue()) / 1e3:.0f} kB")
+            what = "304" if not args.no_etag else "200 with the same body"
+            await cycle(f"cycle 1: first poll, all {args.feeds:,} feeds and all their items new "
+                        f"(at most {args.max_entries} entries per feed processed)", None)
+            if args.cycles >= 2:
+                await cycle(f"cycle 2: mixed, {args.new_share:.0%} of the feeds with {args.new_items} new items, "
+                            f"the rest {what}", args.new_share)
+            if args.cycles >= 3:
+                await cycle(f"cycle 3: nothing new, every feed answers {what}", 0.0)
+            if args.cycles >= 3 and not args.no_jobs:
+                await per_feed_jobs(service, timers, traced, out, args, port, rows)
+        print(f"\ndatabase: {(Path(tmp) / 'bench.db').stat().st_size / 1e6:.1f} MB; "
+              f"alert text delivered: {len(out.getvalue()) / 1e3:.0f} kB")
     return rows
+
+
+async def per_feed_jobs(service: Any, timers: Timers, traced: bool, out: io.StringIO, args: argparse.Namespace,
+                        port: int, rows: list[tuple[str, Measure, int, int]]) -> None:
+    """Cycle 4: the scheduler's way, one Service.poll_feed job per feed, one after another."""
+    with service.store.transaction():
+        service.store.conn.execute("UPDATE feeds SET next_poll_at = NULL")  # every feed's interval has passed
+    urls = [spec.url for spec in service.pipeline.configured]
+    articles = alerts = polled = 0
+    with Measure(timers, traced, out) as m:
+        for url in urls:
+            stats = await service.poll_feed(url)
+            polled += stats.feeds
+            articles += stats.articles
+            alerts += stats.alerts
+    server = control("/_control/counts", port)
+    print(f"\n== cycle 4: nothing new, polled as the running service does: {len(urls):,} Service.poll_feed jobs, "
+          "one after another ==")
+    print("  the server answered    : " + ", ".join(f"{k} ×{v:,}" for k, v in sorted(server.items())))
+    print(f"  wall time              : {m.wall:8.2f} s   ({1000 * m.wall / len(urls):.2f} ms per job)")
+    print(f"  CPU time               : {m.cpu:8.2f} s   ({1000 * m.cpu / len(urls):.2f} ms per job)")
+    print(f"  memory                 : {mem_line(m)}")
+    print(f"  feeds/s                : {len(urls) / m.wall:8.1f}; {polled:,} feeds polled, {articles:,} articles, "
+          f"{alerts:,} alerts")
+    print("  SQLite and the like, summed over the jobs: " + ", ".join(
+        f"{k} {m.seconds[k]:.2f} s/{m.calls[k]:,}" for k in (*POLL_STORE, *OTHER) if m.calls[k]))
+    rows.append(("4 (jobs)", m, articles, alerts))
 
 
 def main() -> int:
@@ -517,45 +585,50 @@ def main() -> int:
     parser.add_argument("--new-items", type=int, default=2, help="new items in a feed that changed")
     parser.add_argument("--max-entries", type=int, default=3, help="service.max_entries_per_feed")
     parser.add_argument("--concurrency", type=int, default=32, help="http.concurrency")
+    parser.add_argument("--hosts", type=int, default=1, choices=range(1, 255), metavar="1..254",
+                        help="loopback addresses the feeds are spread over (sites)")
+    parser.add_argument("--backlog", choices=("skip", "keep"), default="skip",
+                        help="entries over max_entries: marked processed by the benchmark, or left to the service")
     parser.add_argument("--no-etag", action="store_true", help="answer unchanged feeds 200 with the same body")
-    parser.add_argument("--no-settle", action="store_true", help="stop after cycle 3 even with a backlog left")
-    parser.add_argument("--settle-limit", type=int, default=6, help="at most this many backlog cycles")
+    parser.add_argument("--no-jobs", action="store_true", help="skip cycle 4 (one poll_feed job per feed)")
     parser.add_argument("--no-tracemalloc", action="store_true", help="do not trace Python allocations")
-    parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--cycles", type=int, default=3, choices=(1, 2, 3), help="stop after this cycle")
+    parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args()
 
     receive, send = multiprocessing.Pipe(duplex=False)
     server = multiprocessing.get_context("spawn").Process(
-        target=serve, args=(send, args.feeds, args.items, args.new_items, not args.no_etag, args.seed),
+        target=serve, args=(send, args.feeds, args.items, args.new_items, not args.no_etag, args.seed, args.hosts),
         name="feeds-server", daemon=True)
     server.start()
     if not receive.poll(30):
         print("the feed server did not start", file=sys.stderr)
         server.terminate()
         return 1
-    base_url = f"http://127.0.0.1:{receive.recv()}"
-    print(f"server: {base_url} (child process {server.pid}); {args.feeds:,} feeds × {args.items} items; "
-          f"http.concurrency={args.concurrency}, max_entries_per_feed={args.max_entries}; "
-          f"{os.cpu_count()} CPUs; tracemalloc {'off' if args.no_tracemalloc else 'on'}")
+    port = receive.recv()
+    print(f"server: port {port} on {args.hosts} loopback address(es), child process {server.pid}; "
+          f"{args.feeds:,} feeds × {args.items} items; http.concurrency={args.concurrency}, "
+          f"max_entries_per_feed={args.max_entries}, backlog {args.backlog}; {os.cpu_count()} CPUs, "
+          f"load average {os.getloadavg()[0]:.2f}; tracemalloc {'off' if args.no_tracemalloc else 'on'}")
     if not args.no_tracemalloc:
         tracemalloc.start()
     started = time.perf_counter()
     try:
-        rows = asyncio.run(bench(args, base_url))
+        rows = asyncio.run(bench(args, port))
     finally:
         server.terminate()
         server.join(5)
-    idle = rows[-1] if rows[-1]["stats"].articles == 0 else None
-    print(f"total: {time.perf_counter() - started:.1f} s")
-    print("\ncycle  changed  articles  alerts   wall s   CPU s  feeds/s  ms/feed  backlog")
-    for i, row in enumerate(rows, start=1):
-        print(f"{i:5d}  {row['changed']:7,}  {row['stats'].articles:8,}  {row['stats'].alerts:6,}  "
-              f"{row['wall']:7.2f}  {row['cpu']:6.2f}  {args.feeds / row['wall']:7.1f}  "
-              f"{1000 * row['wall'] / args.feeds:7.2f}  {row['backlog']:7,}")
-    if idle is not None:
-        print(f"nothing-new cycle with no backlog: {1000 * idle['wall'] / args.feeds:.2f} ms wall and "
-              f"{1000 * idle['cpu'] / args.feeds:.2f} ms CPU per feed")
+    print(f"total: {time.perf_counter() - started:.1f} s; load average at the end {os.getloadavg()[0]:.2f}")
+    print("\ncycle     articles  alerts   wall s   CPU s  feeds/s  ms/feed  peak MB")
+    for label, m, articles, alerts in rows:
+        name = label.split(":")[0].removeprefix("cycle ")
+        peak = f"{m.peak:7.1f}" if m.peak is not None else "      -"
+        print(f"{name:8s}  {articles:8,}  {alerts:6,}  {m.wall:7.2f}  {m.cpu:6.2f}  {args.feeds / m.wall:7.1f}  "
+              f"{1000 * m.wall / args.feeds:7.2f}  {peak}")
+    for label, m, articles, _ in rows[2:]:
+        if articles == 0:
+            print(f"nothing-new cycle {label.split(':')[0].removeprefix('cycle ')}: "
+                  f"{1000 * m.wall / args.feeds:.2f} ms wall, {1000 * m.cpu / args.feeds:.2f} ms CPU per feed")
     return 0
 
 

@@ -4,21 +4,26 @@ Why there is always an Article: a figure in a headline or feed summary is
 still news, so when the page cannot be used (no link, HTTP error, timeout,
 too large, not HTML, no main text) the entry's own title and summary are
 used instead, with text_source "summary" and fetch_error saying why — the
-pipeline never has to special-case a failed page.
+pipeline never has to special-case a failed page. Each fallback for a page
+that was tried is logged as a warning with its reason (the pipeline stores
+fetch_error but does not log it).
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
 import time as clock
 from dataclasses import replace
 from datetime import UTC, datetime, time
 
 import httpx
 
-from bot.cleaning import CleanedPage, clean_html, looks_like_html
+from bot.cleaning import CleanedPage, clean_html, looks_binary, looks_like_html
 from bot.http import CappedResponse, FetchError, fetch_capped
 from bot.models import Article, FeedEntry
+
+log = logging.getLogger(__name__)
 
 PAGE_ACCEPT = "text/html, application/xhtml+xml;q=0.9, */*;q=0.5"
 
@@ -30,18 +35,32 @@ async def fetch_article(client: httpx.AsyncClient, entry: FeedEntry, *, max_byte
     try:
         response = await fetch_capped(client, entry.link, max_bytes, {"Accept": PAGE_ACCEPT}, what="page")
     except FetchError as exc:
-        return summary_article(entry, exc.reason)
+        return _fallback(entry, exc.reason)
     if not response.body.strip():
-        return summary_article(entry, f"empty page (HTTP {response.status})")
+        return _fallback(entry, f"empty page (HTTP {response.status})")
     if not _is_html(response):
-        return summary_article(entry, f"not an HTML page: got {response.content_type}")
+        return _fallback(entry, f"not an HTML page: got {response.content_type}")
+    if looks_binary(response.body):  # an image or noise labelled text/html: nothing for trafilatura to find
+        return _fallback(entry, f"not an HTML page: got binary data (served as {response.content_type})")
     # Cleaning is CPU work (lxml, trafilatura); a thread keeps other downloads moving meanwhile.
     started = clock.perf_counter()
-    page = await asyncio.to_thread(clean_html, response.body, response.final_url, encoding=response.charset)
+    try:
+        page = await asyncio.to_thread(clean_html, response.body, response.final_url, encoding=response.charset)
+        reason = "no article text found on the page"
+    except Exception as exc:
+        # The pipeline gathers all pages at once: one page that trips the cleaner must cost that page only.
+        log.warning("cleaning %s failed", entry.link, exc_info=True)
+        page, reason = None, f"could not clean the page: {type(exc).__name__}: {exc}"
     seconds = clock.perf_counter() - started
     if page is None:
-        return replace(summary_article(entry, "no article text found on the page"), clean_seconds=seconds)
+        return replace(_fallback(entry, reason), clean_seconds=seconds)
     return replace(_page_article(entry, response, page), clean_seconds=seconds)
+
+
+def _fallback(entry: FeedEntry, reason: str) -> Article:
+    """summary_article for a page that was tried and failed, with the reason logged."""
+    log.warning("page %s not used, falling back to the feed summary: %s", entry.link, reason)
+    return summary_article(entry, reason)
 
 
 def summary_article(entry: FeedEntry, reason: str) -> Article:

@@ -10,11 +10,23 @@ good response go out as If-None-Match / If-Modified-Since (a 304 is
 "not_modified"), and a 200 whose body hashes to the last body is "unchanged";
 neither is parsed. A bad feed never raises: it comes back as status "error"
 with a reason a person can act on, and one bad feed never stops the others.
+
+Server hints travel with the result for the scheduler (bot.feed_health): a
+429 or 503 with Retry-After sets retry_after, and Cache-Control max-age on a
+200 or 304 sets max_age. Both are clamped to a week, so a garbled or hostile
+header can neither silence a feed for months nor overflow a timedelta.
+
+Why feedparser's HTML sanitizer and relative-URI rewriting are off: every
+title and summary is reduced to plain text by strip_html anyway, and those
+two passes re-parse each entry's HTML with feedparser's sgmllib, which costs
+time on every large feed and grows quadratically on hostile markup (thousands
+of unclosed "<!--" in one summary took seconds).
 """
 
 from __future__ import annotations
 
 import asyncio
+import email.utils
 import hashlib
 import logging
 import re
@@ -24,11 +36,12 @@ from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from io import BytesIO
 from typing import Any
+from urllib.parse import urlsplit
 
 import feedparser
 import httpx
 
-from bot.cleaning import strip_html
+from bot.cleaning import looks_binary, strip_html
 from bot.http import CappedResponse, FetchError, fetch_capped
 from bot.models import FeedEntry, FeedFetch, FeedSpec, FeedValidators
 
@@ -44,6 +57,10 @@ _HTML_ROOT = re.compile(
 )
 # feedparser flags these as "bozo" although the feed itself parsed fine.
 _BENIGN_BOZO = (feedparser.CharacterEncodingOverride, feedparser.NonXMLContentType)
+# Every feed has one of these elements. A body with none (a 5 MB line of junk, a PDF) is not a feed, and
+# is not handed to feedparser, whose lenient parser would spend seconds (~40 µs a "<") to find nothing.
+_FEED_MARKUP = re.compile(rb"<(?:[a-z][\w.-]*:)?(?:rss|feed|rdf|channel|item|entry)[\s>/]", re.IGNORECASE)
+_MAX_HINT_SECONDS = 7 * 24 * 3600  # longest Retry-After / max-age we pass on (see the module docstring)
 
 
 async def fetch_feed(
@@ -58,24 +75,30 @@ async def fetch_feed(
     try:
         response = await fetch_capped(client, spec.fetch_url or spec.url, max_bytes, headers, what="feed")
     except FetchError as exc:
+        retry_after = retry_after_seconds(exc.headers) if exc.status in (429, 503) else None
+        error = exc.reason if retry_after is None else f"{exc.reason} (retry after {retry_after:g} s)"
         return FeedFetch(
-            feed=spec, status="error", validators=validators, error=exc.reason, http_status=exc.status
+            feed=spec, status="error", validators=validators, error=error, http_status=exc.status,
+            retry_after=retry_after,
         )
 
     etag = response.headers.get("etag")
     last_modified = response.headers.get("last-modified")
+    max_age = max_age_seconds(response.headers)
     if response.status == 304:
         kept = FeedValidators(
             etag=etag or validators.etag,
             last_modified=last_modified or validators.last_modified,
             body_hash=validators.body_hash,
         )
-        return FeedFetch(feed=spec, status="not_modified", validators=kept, http_status=304)
+        return FeedFetch(feed=spec, status="not_modified", validators=kept, http_status=304, max_age=max_age)
 
     body_hash = hashlib.sha256(response.body).hexdigest()
     fresh = FeedValidators(etag=etag, last_modified=last_modified, body_hash=body_hash)
     if body_hash == validators.body_hash:
-        return FeedFetch(feed=spec, status="unchanged", validators=fresh, http_status=response.status)
+        return FeedFetch(
+            feed=spec, status="unchanged", validators=fresh, http_status=response.status, max_age=max_age
+        )
     # Parsing a large feed is CPU work; keep it off the event loop so other downloads proceed.
     started = time.perf_counter()
     parsed = await asyncio.to_thread(parse_feed_bytes, response)
@@ -83,7 +106,7 @@ async def fetch_feed(
     if isinstance(parsed, str):
         return FeedFetch(
             feed=spec, status="error", validators=validators, error=parsed, http_status=response.status,
-            parse_seconds=parse_seconds,
+            parse_seconds=parse_seconds, max_age=max_age,
         )
     entries, title, warning = parsed
     return FeedFetch(
@@ -95,6 +118,7 @@ async def fetch_feed(
         title=title,
         warning=warning,
         parse_seconds=parse_seconds,
+        max_age=max_age,
     )
 
 
@@ -127,6 +151,39 @@ async def fetch_feeds(
     return list(await asyncio.gather(*(one(spec) for spec in specs)))
 
 
+# --- server hints ----------------------------------------------------------------------------------
+
+
+def retry_after_seconds(headers: Mapping[str, str], now: datetime | None = None) -> float | None:
+    """Retry-After as seconds from now: "120" or an HTTP date ("Wed, 21 Oct 2026 07:28:00 GMT").
+
+    None when absent or unreadable; a date in the past is 0; anything over a week is a week.
+    """
+    value = (headers.get("retry-after") or "").strip()
+    if value.isdigit():
+        return float(min(int(value), _MAX_HINT_SECONDS))
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when.tzinfo is None:  # "-0000" means UTC without saying so
+        when = when.replace(tzinfo=UTC)
+    seconds = (when - (now or datetime.now(UTC))).total_seconds()
+    return float(round(min(max(seconds, 0.0), _MAX_HINT_SECONDS)))
+
+
+def max_age_seconds(headers: Mapping[str, str]) -> float | None:
+    """Cache-Control max-age in seconds (at most a week); None when absent, unreadable, no-store or no-cache."""
+    directives: dict[str, str] = {}
+    for directive in (headers.get("cache-control") or "").split(","):
+        name, _, value = directive.partition("=")
+        directives.setdefault(name.strip().lower(), value.strip().strip('"'))
+    if "no-store" in directives or "no-cache" in directives:
+        return None  # "ask every time": there is no age to wait for
+    value = directives.get("max-age", "")
+    return float(min(int(value), _MAX_HINT_SECONDS)) if value.isdigit() else None
+
+
 # --- parsing ---------------------------------------------------------------------------------------
 
 
@@ -134,18 +191,30 @@ def parse_feed_bytes(response: CappedResponse) -> tuple[tuple[FeedEntry, ...], s
     """Parse a downloaded feed: (entries, feed title, warning), or a string saying why it is not a feed."""
     if not response.body.strip():
         return "not a feed: empty response"
+    if b"\x00" not in response.body[:4] and not _FEED_MARKUP.search(response.body):  # (UTF-16/32 has NULs)
+        return _not_a_feed(response, None)
     headers = {
         key: value for key, value in response.headers.items() if key in ("content-type", "content-language")
     }
     # Relative links in the feed resolve against where it was actually fetched from.
     headers["content-location"] = response.final_url
-    parsed = feedparser.parse(BytesIO(response.body), response_headers=headers)
+    # No sanitizing or URI rewriting inside entry HTML: we only keep its plain text (module docstring).
+    parsed = feedparser.parse(
+        BytesIO(response.body), response_headers=headers, sanitize_html=False, resolve_relative_uris=False
+    )
     exc = parsed.get("bozo_exception") if parsed.get("bozo") else None
     serious = exc is not None and not isinstance(exc, _BENIGN_BOZO)
     entries = _entries(parsed.entries)
     title = strip_html(parsed.feed.get("title", "")) or None
     if entries:
-        warning = f"malformed feed, parsed anyway: {_bozo_reason(exc)}" if exc is not None else None
+        if serious:
+            warning = f"malformed feed, parsed anyway: {_bozo_reason(exc)}"
+            log.warning("feed %s: %s (%d entries)", response.final_url, warning, len(entries))
+            return entries, title, warning
+        # A charset or content-type mismatch feedparser recovered from: worth a note, not an alarm.
+        warning = _bozo_reason(exc) if exc is not None else None
+        if warning:
+            log.info("feed %s: %s", response.final_url, warning)
         return entries, title, warning
     if parsed.get("version") and not serious:
         return (), title, (_bozo_reason(exc) if exc is not None else None)
@@ -154,6 +223,8 @@ def parse_feed_bytes(response: CappedResponse) -> tuple[tuple[FeedEntry, ...], s
 
 def _not_a_feed(response: CappedResponse, exc: BaseException | None) -> str:
     media_type = response.content_type or "no content type"
+    if ("xml" in media_type or media_type == "text/plain") and looks_binary(response.body):
+        return f"not a feed: got binary data (served as {media_type}), no entries"
     if "html" in media_type:
         return f"not a feed: got {media_type}, no entries"
     if _HTML_ROOT.match(response.body[:4096]):
@@ -181,7 +252,7 @@ def _entries(raw_entries: list[Any]) -> tuple[FeedEntry, ...]:
 
 def _entry(raw: Any) -> FeedEntry:
     title = " ".join(_text(raw, "title").split())  # a headline is one line, whatever the feed's markup
-    link = (raw.get("link") or "").strip() or None
+    link = _http_link(raw.get("link") or "")
     summary = _text(raw, "summary")
     if not summary and raw.get("content"):
         content = raw["content"][0]
@@ -192,6 +263,16 @@ def _entry(raw: Any) -> FeedEntry:
         key = hashlib.sha1((title + published_raw).encode("utf-8")).hexdigest()
     published = _utc(raw.get("published_parsed") or raw.get("updated_parsed"))
     return FeedEntry(key=key, title=title, link=link, summary=summary, published=published)
+
+
+def _http_link(value: str) -> str | None:
+    """value when it is an http(s) URL, else None: an Atom id standing in for a link ("urn:uuid:…"),
+    javascript: or file: is no page to fetch, and a malformed one ("http://[::1") must not sink the feed."""
+    link = value.strip()
+    try:
+        return link if link and urlsplit(link).scheme.lower() in ("http", "https") else None
+    except ValueError:
+        return None
 
 
 def _text(raw: Any, name: str) -> str:

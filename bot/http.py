@@ -5,6 +5,12 @@ control. A 20 MB page (or a gzip bomb) must be cut off at the cap, not read
 whole into memory and rejected afterwards. A declared Content-Length over the
 cap is rejected before any of the body is read.
 
+Why we undo gzip/deflate ourselves: httpx inflates each network chunk whole
+before we see it, and 64 KB of a gzip bomb inflates to about 64 MB. Our
+_Inflater asks zlib for at most 64 KB at a time, so the cap is checked before
+more is produced and a bomb costs a few hundred KB of memory, not its
+inflated size.
+
 Every failure — network error, timeout, redirect loop, HTTP error status, body
 too large — becomes a FetchError whose message is short enough to show a human
 ("timed out after 20 s", "HTTP 404 Not Found"), because it ends up in
@@ -14,7 +20,8 @@ feeds.last_error and articles.fetch_error.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping
+import zlib
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
 import httpx
@@ -28,12 +35,16 @@ def _accepted(status: int) -> bool:
 
 
 class FetchError(Exception):
-    """A download that failed, with a short human reason and the HTTP status when there was one."""
+    """A download that failed, with a short human reason and the HTTP status when there was one.
 
-    def __init__(self, reason: str, status: int | None = None) -> None:
+    headers are the response's when there was one (a 429 or 503 says when to come back in Retry-After).
+    """
+
+    def __init__(self, reason: str, status: int | None = None, headers: httpx.Headers | None = None) -> None:
         super().__init__(reason)
         self.reason = reason
         self.status = status
+        self.headers = headers if headers is not None else httpx.Headers()
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,13 +110,17 @@ async def fetch_capped(
     The client's timeout applies to each network step; total_timeout (default
     three times the client's timeout) bounds the whole download so a server
     that trickles bytes cannot hold a slot forever.
+
+    We only offer the encodings we can inflate a bounded piece at a time
+    (gzip, deflate); a caller's own Accept-Encoding wins.
     """
     per_step = _client_timeout(client)
     if total_timeout is None and per_step is not None:
         total_timeout = per_step * 3
+    request_headers = {"Accept-Encoding": "gzip, deflate", **(headers or {})}
     try:
         async with asyncio.timeout(total_timeout):
-            return await _fetch(client, url, max_bytes, headers, what)
+            return await _fetch(client, url, max_bytes, request_headers, what)
     except TimeoutError:
         raise FetchError(f"timed out after {_seconds(total_timeout or 0)} (whole download)") from None
     except httpx.TimeoutException:
@@ -129,22 +144,105 @@ async def _fetch(
     async with client.stream("GET", url, headers=dict(headers or {})) as response:
         if not _accepted(response.status_code):
             phrase = f" {response.reason_phrase}" if response.reason_phrase else ""
-            raise FetchError(f"HTTP {response.status_code}{phrase}", status=response.status_code)
+            raise FetchError(
+                f"HTTP {response.status_code}{phrase}", status=response.status_code, headers=response.headers
+            )
         declared = response.headers.get("content-length", "")
         # Content-Length counts encoded bytes; a compressed body may still decode past the cap (see below).
         if declared.isdigit() and int(declared) > max_bytes:
             raise FetchError(f"{too_large} (Content-Length {int(declared):,})", status=response.status_code)
+        # Content-Encoding lists codings in the order they were applied; undo them last first.
+        codings = [c.strip().lower() for c in response.headers.get_list("content-encoding", split_commas=True)]
+        inflaters = [_Inflater(coding) for coding in reversed(codings) if coding in _ZLIB_WBITS]
+        # Other codings (identity, or ones we never offered) pass through as they came, as httpx does.
         body = bytearray()
-        async for chunk in response.aiter_bytes():
-            body += chunk
-            if len(body) > max_bytes:
-                raise FetchError(too_large, status=response.status_code)
+
+        def add(pieces: Iterable[bytes]) -> None:
+            for piece in pieces:
+                body.extend(piece)
+                if len(body) > max_bytes:
+                    raise FetchError(too_large, status=response.status_code)
+
+        async for raw in response.aiter_raw():
+            add(_inflated(inflaters, [raw]))
+        for index, inflater in enumerate(inflaters):
+            add(_inflated(inflaters[index + 1 :], [inflater.flush()]))
         return CappedResponse(
             status=response.status_code,
             headers=response.headers,
             body=bytes(body),
             final_url=str(response.url),
         )
+
+
+# zlib window bits per Content-Encoding: 16 + MAX_WBITS reads the gzip wrapper, MAX_WBITS the zlib one.
+_ZLIB_WBITS = {"gzip": zlib.MAX_WBITS | 16, "x-gzip": zlib.MAX_WBITS | 16, "deflate": zlib.MAX_WBITS}
+_INFLATE_STEP = 64 * 1024  # most bytes one zlib call may produce
+
+
+class _Inflater:
+    """Undo one gzip or deflate Content-Encoding, never producing more than _INFLATE_STEP bytes per step.
+
+    zlib's max_length leaves the input it has not used yet in unconsumed_tail;
+    we hand that back only when the caller asks for the next piece, so a body
+    over the cap is stopped after at most one step past it (see the module
+    docstring for why httpx's decoding is not used).
+    """
+
+    def __init__(self, coding: str) -> None:
+        self.coding = coding
+        # Many servers send "deflate" as a raw deflate stream without the zlib header (httpx accepts both);
+        # which one it is shows in the first two bytes, so "deflate" waits for them (see _choose).
+        self._zlib = zlib.decompressobj(_ZLIB_WBITS[coding]) if coding != "deflate" else None
+        self._head = b""
+
+    def feed(self, data: bytes) -> Iterator[bytes]:
+        """The inflated pieces of data, produced lazily."""
+        if self._zlib is None:
+            self._head += data
+            if len(self._head) < 2:
+                return
+            data, self._head = self._head, b""
+            self._zlib = self._choose(data)
+        while data and not self._zlib.eof:
+            try:
+                piece = self._zlib.decompress(data, _INFLATE_STEP)
+            except zlib.error as exc:
+                raise FetchError(f"cannot decode the {self.coding}-encoded body: {exc}") from None
+            tail = self._zlib.unconsumed_tail
+            if not piece and len(tail) == len(data):
+                break  # no progress (cannot happen with max_length > 0, but never loop forever)
+            data = tail
+            if piece:
+                yield piece
+        # Bytes after the end of the compressed stream (unused_data) are ignored, as httpx does.
+
+    def flush(self) -> bytes:
+        """What zlib still holds once all input is in: small, since feed() drained everything it could."""
+        if self._zlib is None:
+            return b""  # a "deflate" body shorter than two bytes holds nothing
+        try:
+            return self._zlib.flush()
+        except zlib.error as exc:
+            raise FetchError(f"cannot decode the {self.coding}-encoded body: {exc}") from None
+
+    @staticmethod
+    def _choose(head: bytes) -> zlib._Decompress:
+        """A zlib stream when head starts with a valid zlib header (RFC 1950), else raw deflate."""
+        zlib_header = head[0] & 0x0F == 8 and (head[0] << 8 | head[1]) % 31 == 0
+        return zlib.decompressobj(zlib.MAX_WBITS if zlib_header else -zlib.MAX_WBITS)
+
+
+def _inflated(inflaters: list[_Inflater], pieces: Iterable[bytes]) -> Iterator[bytes]:
+    """pieces passed through each inflater in turn, lazily, so nothing is inflated before it is needed."""
+    for inflater in inflaters:
+        pieces = _through(inflater, pieces)
+    return iter(pieces)
+
+
+def _through(inflater: _Inflater, pieces: Iterable[bytes]) -> Iterator[bytes]:
+    for piece in pieces:
+        yield from inflater.feed(piece)
 
 
 def _root_reason(exc: BaseException) -> str:

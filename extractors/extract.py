@@ -17,7 +17,7 @@ from extractors.numbers import find_numbers
 from extractors.periods import find_periods, period_for
 from extractors.placematch import LOCATIVES, PLACE_NOUNS_BEFORE, PlaceFinder, PlaceMention
 from extractors.published import detect_published
-from extractors.relevance import crisis_context, looks_english, outside_crisis
+from extractors.relevance import crisis_context, crisis_sentence, looks_english, outside_crisis
 from extractors.report import Report
 from extractors.sources import find_source
 from extractors.text import Sentence, repair, split_sentences
@@ -88,7 +88,7 @@ def _in_scope(figure: Figure, in_crisis: bool, sentence: str) -> bool:
     """Deaths, injuries and strikes count only in a crisis, and not from disease, crashes or sport."""
     if figure.metric == "displaced":
         return True
-    return in_crisis and not outside_crisis(sentence)
+    return (in_crisis or crisis_sentence(sentence)) and not outside_crisis(sentence)
 
 
 def _report(figure: Figure, sentence: Sentence, tokens: list[Token], mentions: list[PlaceMention],

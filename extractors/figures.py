@@ -287,8 +287,10 @@ def _displacement_complement_ok(s: _Sentence, i: int, subject_is_people: bool) -
                          "fleeing", "relocate", "move") for w in nxt)
     if word in ("moved", "crossed", "arrived", "arriving", "streamed", "poured", "headed", "heading", "trekked",
                 "flocked", "ran", "run", "running", "scattered", "packed", "migrated"):
-        return subject_is_people and any(w in ("to", "into", "across", "towards", "toward", "from", "away",
-                                               "border", "out", "for") for w in nxt[:3])
+        allowed = ("to", "into", "across", "towards", "toward", "from", "away", "border", "out", "for")
+        if word in ("arrived", "arriving"):
+            allowed = (*allowed, "in", "at")  # "90,000 refugees have arrived in Bangladesh"
+        return subject_is_people and any(w in allowed for w in nxt[:3])
     if word in ("sought", "seek", "seeking", "took", "taken", "taking"):
         return any(w in ("refuge", "shelter", "sanctuary") for w in nxt[:3])
     if word in ("refuge", "shelter"):

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from extractors.placenames import fold, skeleton
 
-BUILDER_VERSION = 5
+BUILDER_VERSION = 6
 MAX_ALIASES = 12
 log = logging.getLogger(__name__)
 
@@ -46,7 +46,19 @@ def _name_variants(name: str) -> set[str]:
         variants.add(" ".join(words[1:]))
     if name.lower().endswith(("ska oblast", "ska oblast'")):
         variants.add(name[: name.lower().rfind("ska")])
+    for variant in list(variants):  # "Nord-Kivu" is "North Kivu" in English news
+        words = variant.replace("-", " ").split()
+        english = [_COMPASS.get(w.lower(), w) for w in words]
+        if english != words:
+            variants.add(" ".join(english))
     return {v for v in variants if len(v) > 2}
+
+
+_COMPASS = {
+    "nord": "North", "sud": "South", "est": "East", "ouest": "West", "norte": "North", "sur": "South",
+    "oeste": "West", "este": "East", "oriental": "Eastern", "occidental": "Western", "septentrional": "Northern",
+    "meridional": "Southern", "centre": "Central", "centro": "Central", "haut": "Upper", "bas": "Lower",
+}
 
 
 def _display_name(name: str, kind: str) -> str:

@@ -68,6 +68,17 @@ def crisis_context(text: str) -> bool:
     return bool(found & _STRONG) or len(found) >= 4
 
 
+_SENTENCE_CRISIS = CRISIS_WORDS - {"shooting", "attack", "attacks", "violence", "gang", "gangs", "armed", "forces",
+                                   "storm", "storms", "explosion", "blast", "killings", "fighting", "evacuated",
+                                   "evacuation", "attackers", "jets", "suicide", "combat"}
+
+
+def crisis_sentence(sentence: str) -> bool:
+    """A sentence that names war or disaster itself ("Israeli strikes killed 45 …") needs no article context."""
+    words = set(_WORD.findall(sentence.lower()))
+    return bool(words & _SENTENCE_CRISIS) or ("air" in words and bool(words & {"strike", "strikes", "raid", "raids"}))
+
+
 def outside_crisis(sentence: str) -> bool:
     """True for a sentence about disease, road accidents, sport or clinical studies."""
     return NOT_CRISIS.search(sentence) is not None
