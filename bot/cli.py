@@ -42,6 +42,14 @@ def _load(path: str | None) -> Config:
     return load_config(Path(path) if path else _default_config())
 
 
+def _iso_date(text: str) -> date:
+    """argparse type for --since: a clear message instead of a traceback."""
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a date like 2019-12-01, got {text!r}") from None
+
+
 def _setup_logging(level: str) -> None:
     logging.basicConfig(level=getattr(logging, level.upper(), logging.INFO), stream=sys.stderr,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
@@ -265,16 +273,10 @@ def cmd_export(args: argparse.Namespace) -> int:
     from extractors import default_gazetteer
 
     config = _load(args.config)
-    since = None
-    if args.since:
-        try:
-            since = date.fromisoformat(args.since)
-        except ValueError:
-            print(f"dwatch export: --since expects a date like 2019-12-01, got {args.since!r}", file=sys.stderr)
-            return EXIT_USAGE
     with Store(config.service.database) as store:
         try:
-            rows = export_rows(store, default_gazetteer(extra=store.user_places()), since=since, place=args.place)
+            rows = export_rows(store, default_gazetteer(extra=store.user_places()), since=args.since,
+                               place=args.place)
         except PlaceError as exc:
             print(f"dwatch export: {exc}", file=sys.stderr)
             return 1
@@ -295,15 +297,8 @@ def cmd_replay(args: argparse.Namespace) -> int:
     from bot.store import Store
 
     config = _load(args.config)
-    since = None
-    if args.since:
-        try:
-            since = date.fromisoformat(args.since)
-        except ValueError:
-            print(f"dwatch replay: --since expects a date like 2019-12-01, got {args.since!r}", file=sys.stderr)
-            return EXIT_USAGE
     with Store(config.service.database) as store:
-        result = replay_store(store, config.alerts, since=since)
+        result = replay_store(store, config.alerts, since=args.since)
     rule = "─" * 72
     for alert in result.alerts:
         print(f"{rule}\n[{alert.kind}, {alert.level}] {alert.message}")
@@ -383,7 +378,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     exp = sub.add_parser("export", help="the reports as CSV, JSON or HXL")
     exp.add_argument("--format", choices=("csv", "json", "hxl"), default="csv")
-    exp.add_argument("--since", metavar="DATE")
+    exp.add_argument("--since", metavar="DATE", type=_iso_date)
     exp.add_argument("--place", metavar="NAME", help="a place and the places inside it")
     exp.add_argument("--output", "-o", metavar="FILE", help="write to a file instead of standard output")
     exp.add_argument("--config")
@@ -391,7 +386,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     rep = sub.add_parser("replay", help="re-run the alert engine over stored reports with the current thresholds")
     rep.add_argument("--config")
-    rep.add_argument("--since", metavar="DATE", help="only alerts for reports published on or after DATE")
+    rep.add_argument("--since", metavar="DATE", type=_iso_date,
+                     help="only alerts for reports published on or after DATE")
     rep.set_defaults(func=cmd_replay)
 
     places = sub.add_parser("places", help="show a place's picture, or add a place the gazetteer lacks")
