@@ -145,8 +145,8 @@ def looks_binary(data: bytes) -> bool:
     Used to say "binary data" instead of a misleading parse error when a feed or page URL serves one.
     """
     head = data[:1024]
-    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or head[:4] in (b"<\x00?\x00", b"\x00<\x00?"):
-        return False  # UTF-16 text has a NUL in every other byte
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or head[:2] in (b"<\x00", b"\x00<"):
+        return False  # UTF-16 markup has a NUL in every other byte
     return b"\x00" in head or len(head) - len(head.translate(None, _CONTROL_BYTES)) > len(head) // 20
 
 

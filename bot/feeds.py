@@ -160,8 +160,8 @@ def retry_after_seconds(headers: Mapping[str, str], now: datetime | None = None)
     None when absent or unreadable; a date in the past is 0; anything over a week is a week.
     """
     value = (headers.get("retry-after") or "").strip()
-    if value.isdigit():
-        return float(min(int(value), _MAX_HINT_SECONDS))
+    if (seconds := _whole_seconds(value)) is not None:
+        return seconds
     try:
         when = email.utils.parsedate_to_datetime(value)
     except (TypeError, ValueError, IndexError):
@@ -180,8 +180,12 @@ def max_age_seconds(headers: Mapping[str, str]) -> float | None:
         directives.setdefault(name.strip().lower(), value.strip().strip('"'))
     if "no-store" in directives or "no-cache" in directives:
         return None  # "ask every time": there is no age to wait for
-    value = directives.get("max-age", "")
-    return float(min(int(value), _MAX_HINT_SECONDS)) if value.isdigit() else None
+    return _whole_seconds(directives.get("max-age", ""))
+
+
+def _whole_seconds(value: str) -> float | None:
+    """ASCII digits as seconds, at most a week; None otherwise (str.isdigit would let "²" through to int())."""
+    return float(min(int(value), _MAX_HINT_SECONDS)) if re.fullmatch(r"[0-9]+", value) else None
 
 
 # --- parsing ---------------------------------------------------------------------------------------
@@ -266,8 +270,11 @@ def _entry(raw: Any) -> FeedEntry:
 
 
 def _http_link(value: str) -> str | None:
-    """value when it is an http(s) URL, else None: an Atom id standing in for a link ("urn:uuid:…"),
-    javascript: or file: is no page to fetch, and a malformed one ("http://[::1") must not sink the feed."""
+    """value when it is an http(s) URL, else None.
+
+    feedparser hands back an Atom id as the link when there is none ("urn:uuid:…"); that, javascript:
+    or file: is no page to fetch, and a malformed URL ("http://[::1") must not sink the whole feed.
+    """
     link = value.strip()
     try:
         return link if link and urlsplit(link).scheme.lower() in ("http", "https") else None

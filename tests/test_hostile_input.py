@@ -349,7 +349,7 @@ def test_ten_thousand_entries_parse_within_the_cap_and_bounded_memory(http_serve
     assert len({e.key for e in result.entries}) == 10_000
     assert result.entries[-1].summary == "Shelling forced 9999,000 people to leave."
     assert result.parse_seconds > 0
-    assert growth[0] < 250 * MB, f"resident set grew by {growth[0]:,} bytes"
+    assert growth[0] < 200 * MB, f"resident set grew by {growth[0]:,} bytes"
 
 
 # --- 5. gzip bombs and other content encodings -----------------------------------------------------
@@ -393,7 +393,7 @@ def test_redirect_loop_and_too_long_chain_are_errors(http_server: LoopbackServer
     http_server.route("/hop/8", GOOD, content_type=RSS)
     assert (poll(http_server, "/loop-a").error) == "too many redirects"
     assert (poll(http_server, "/hop/0", max_redirects=5).error) == "too many redirects"
-    within = poll(http_server, "/hop/5", max_redirects=5)  # 3 hops: fine, and the final URL is kept
+    within = poll(http_server, "/hop/5", max_redirects=5)  # 3 hops: within the limit
     assert [e.key for e in within.entries] == ["wire-1", "wire-2"]
 
 
@@ -446,9 +446,8 @@ def test_mixed_encodings_in_one_body_do_not_crash(http_server: LoopbackServer) -
     http_server.route("/mixed.xml", body, content_type=RSS)
     result = poll(http_server, "/mixed.xml")
     assert result.status == "ok", result.error
-    first, second = result.entries
-    assert first.title.startswith("Caf") and second.title.startswith("Zo")  # mojibake allowed, no crash
-    assert "\ufffd" in first.title + second.title or "é" in first.title + second.title or "Ã" in first.title
+    assert [e.title for e in result.entries] == ["Café (utf-8)", "Zoë (cp1252)"]  # both survive
+    assert result.warning == "document declared as utf-8, but parsed as windows-1252"
 
 
 # --- 9. HTML instead of a feed ---------------------------------------------------------------------
@@ -552,7 +551,7 @@ def test_retry_after_parsing() -> None:
     assert retry_after_seconds({"retry-after": "Sat, 02 Mar 2024 09:05:00 GMT"}, now) == 300.0
     assert retry_after_seconds({"retry-after": "Sat, 02 Mar 2024 08:00:00 GMT"}, now) == 0.0  # already past
     assert retry_after_seconds({"retry-after": "Saturday, 02-Mar-24 09:01:00 GMT"}, now) == 60.0  # RFC 850
-    for garbled in ("", "-5", "1.5", "tomorrow", "Sat, 99 Foo 2024"):
+    for garbled in ("", "-5", "1.5", "\u00b2", "tomorrow", "Sat, 99 Foo 2024"):
         assert retry_after_seconds({"retry-after": garbled}, now) is None, garbled
     assert retry_after_seconds({}, now) is None
 
@@ -584,6 +583,7 @@ def test_max_age_parsing() -> None:
     assert max_age_seconds({"cache-control": "no-store"}) is None
     assert max_age_seconds({"cache-control": "max-age=soon"}) is None
     assert max_age_seconds({"cache-control": "max-age=-1"}) is None
+    assert max_age_seconds({"cache-control": "max-age=\u00b2"}) is None  # a digit to str.isdigit, not to int()
     assert max_age_seconds({"cache-control": "max-age=999999999999"}) == 7 * 24 * 3600
     assert max_age_seconds({}) is None
 
