@@ -284,8 +284,9 @@ def evaluate(report: StoredReport, history: Iterable[StoredReport], rules: Rules
 
 def _current(figures: list[StoredReport]) -> StoredReport:
     """The belief among figures: the highest for the latest period (the first outlet to give it)."""
-    latest_end = max(span(h)[1] or date.min for h in figures)
-    latest = [h for h in figures if (span(h)[1] or date.min) >= latest_end - timedelta(days=1)]
+    floor = date.min + timedelta(days=1)  # undated figures sort first, without overflowing
+    latest_end = max(span(h)[1] or floor for h in figures)
+    latest = [h for h in figures if (span(h)[1] or floor) >= latest_end - timedelta(days=1)]
     return min(latest, key=lambda h: (-h.value, _order(h)))
 
 

@@ -120,7 +120,12 @@ async def fetch_capped(
     request_headers = {"Accept-Encoding": "gzip, deflate", **(headers or {})}
     try:
         async with asyncio.timeout(total_timeout):
-            return await _fetch(client, url, max_bytes, request_headers, what)
+            try:
+                return await _fetch(client, url, max_bytes, request_headers, what)
+            except (httpx.ReadError, httpx.RemoteProtocolError, httpx.WriteError):
+                # A kept-alive connection the server had already closed: a GET may safely go once more,
+                # on a fresh connection, before it counts as the site's failure.
+                return await _fetch(client, url, max_bytes, request_headers, what)
     except TimeoutError:
         raise FetchError(f"timed out after {_seconds(total_timeout or 0)} (whole download)") from None
     except httpx.TimeoutException:

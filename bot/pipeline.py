@@ -28,7 +28,7 @@ from bot.feeds import fetch_feeds
 from bot.judging import Judge
 from bot.models import Article, FeedEntry, FeedFetch, FeedSpec
 from bot.store import Store, from_iso, to_iso
-from bot.syndication import same_story, sketch
+from bot.syndication import WIRE_BANDS, same_story, sketch
 from bot.urls import UnsafeURL, check_feed_url
 from extractors import Gazetteer, extract
 
@@ -76,14 +76,26 @@ class Pipeline:
         self.notify_admins = notify_admins
         self.judge = Judge(store, config.alerts, recipients)
         self.configured: tuple[FeedSpec, ...] = config.feed_specs(demo_base_url)
-        self.specs = self.configured
-        self.newest_known: datetime | None = None
+        self._client: httpx.AsyncClient | None = None
+
+    def client(self) -> httpx.AsyncClient:
+        """One client for every poll, so connections to a site are reused across feed jobs."""
+        if self._client is None or self._client.is_closed:
+            from bot.http import make_client
+
+            self._client = make_client(self.config.http)
+        return self._client
+
+    async def aclose(self) -> None:
+        if self._client is not None:
+            await self._client.aclose()
+            self._client = None
 
     def current_specs(self) -> tuple[FeedSpec, ...]:
         """The configured feeds and those admins added from chat, less the disabled ones."""
         known = {spec.url for spec in self.configured}
         added = tuple(FeedSpec(url=url, name=name) for url, name in self.store.chat_feeds() if url not in known)
-        disabled = {f["url"] for f in self.store.feed_statuses() if f.get("disabled")}
+        disabled = self.store.disabled_feeds()
         return tuple(spec for spec in self.configured + added if spec.url not in disabled)
 
     def _due(self, spec: FeedSpec, now: datetime) -> bool:
@@ -100,48 +112,47 @@ class Pipeline:
             specs = tuple(spec for spec in specs if spec.url in urls)
         if due_only:
             specs = tuple(spec for spec in specs if self._due(spec, now))
-        self.specs = specs
-        stats = CycleStats(feeds=len(self.specs))
-        own_client = client is None
-        if client is None:
-            from bot.http import make_client
-
-            client = make_client(self.config.http)
-        try:
-            started = time.monotonic()
-            work = await self._poll(client, stats)
-            stats.seconds["feeds"] = time.monotonic() - started
-            started = time.monotonic()
-            articles = await self._fetch_articles(client, work)
-            stats.seconds["articles"] = time.monotonic() - started
-            stats.seconds["clean"] = sum(article.clean_seconds for _, _, article in articles)
-            self.newest_known = self.store.newest_report_published()
-            stats.seconds.setdefault("extract", 0.0)
-            stats.seconds.setdefault("store", 0.0)
+        stats = CycleStats(feeds=len(specs))
+        if not specs:
+            return stats
+        client = client or self.client()
+        started = time.monotonic()
+        work = await self._poll(client, specs, stats)
+        stats.seconds["feeds"] = time.monotonic() - started
+        started = time.monotonic()
+        articles = await self._fetch_articles(client, work)
+        stats.seconds["articles"] = time.monotonic() - started
+        stats.seconds["clean"] = sum(article.clean_seconds for _, _, article in articles)
+        stats.seconds.setdefault("extract", 0.0)
+        stats.seconds.setdefault("store", 0.0)
+        if articles:
+            newest_known = self.store.newest_report_published()
             for spec, entry, article in sorted(articles, key=_publication_order):
-                await self._process(spec, entry, article, stats)
-        finally:
-            if own_client:
-                await client.aclose()
-        if stats.feeds or urls is None:
-            log.log(logging.INFO if (stats.new_entries or stats.feeds_failed or urls is None) else logging.DEBUG,
-                    stats.summary())
-        self.store.set_state("last_cycle", {"at": now.isoformat(), **stats.as_dict()})
+                await self._process(spec, entry, article, stats, newest_known)
+        if urls is None or stats.new_entries or stats.feeds_failed:
+            log.info(stats.summary())
+        else:
+            log.debug(stats.summary())
+        # a whole cycle is "last_cycle"; a feed's own job is "last_poll" (dwatch status shows both)
+        key = "last_cycle" if urls is None else "last_poll"
+        self.store.set_state(key, {"at": now.isoformat(), **stats.as_dict()})
         return stats
 
-    async def _poll(self, client: httpx.AsyncClient, stats: CycleStats) -> list[tuple[FeedSpec, FeedEntry]]:
-        validators = {spec.url: self.store.feed_validators(spec.url) for spec in self.specs}
-        refused = await self._unsafe_chat_feeds()
-        allowed = [spec for spec in self.specs if spec.url not in refused]
+    async def _poll(self, client: httpx.AsyncClient, specs: tuple[FeedSpec, ...],
+                    stats: CycleStats) -> list[tuple[FeedSpec, FeedEntry]]:
+        validators = {spec.url: self.store.feed_validators(spec.url) for spec in specs}
+        refused = await self._unsafe_chat_feeds(specs)
+        allowed = [spec for spec in specs if spec.url not in refused]
         fetched = await fetch_feeds(client, allowed, validators, max_bytes=self.config.http.max_feed_bytes,
                                     concurrency=self.config.http.concurrency)
         by_url = {fetch.feed.url: fetch for fetch in fetched}
-        fetches = [by_url.get(spec.url) or FeedFetch(feed=spec, status="error", error=refused[spec.url])
-                   for spec in self.specs]
+        fetches = [by_url.get(spec.url) or FeedFetch(feed=spec, status="error",
+                                                     error=refused.get(spec.url, "not polled"))
+                   for spec in specs]
         work: list[tuple[FeedSpec, FeedEntry]] = []
         limit = self.config.service.max_entries_per_feed
         stats.seconds["parse"] = sum(fetch.parse_seconds for fetch in fetches)
-        for spec, fetch in zip(self.specs, fetches, strict=True):
+        for spec, fetch in zip(specs, fetches, strict=True):
             self.store.record_feed_result(fetch)
             await self._schedule(spec, fetch)
             crash_point("feed-recorded")
@@ -159,13 +170,13 @@ class Pipeline:
             work.extend((spec, entry) for entry in pending)
         return work
 
-    async def _unsafe_chat_feeds(self) -> dict[str, str]:
+    async def _unsafe_chat_feeds(self, specs: tuple[FeedSpec, ...]) -> dict[str, str]:
         """Feeds added from chat are checked again before every poll: their host may now point inside."""
         if self.config.telegram.allow_private_feeds:
             return {}
         chat_urls = {url for url, _ in self.store.chat_feeds()}
         refused = {}
-        for spec in self.specs:
+        for spec in specs:
             if spec.url in chat_urls:
                 try:
                     await check_feed_url(spec.url)
@@ -205,8 +216,10 @@ class Pipeline:
 
         return list(await asyncio.gather(*(one(spec, entry) for spec, entry in work)))
 
-    async def _process(self, spec: FeedSpec, entry: FeedEntry, article: Article, stats: CycleStats) -> None:
-        published = article.published
+    async def _process(self, spec: FeedSpec, entry: FeedEntry, article: Article, stats: CycleStats,
+                       newest_known: datetime | None) -> None:
+        # an item with no date anywhere is taken as published when it was found
+        published = article.published or datetime.now(UTC)
         started = time.monotonic()
         reports = await asyncio.to_thread(
             extract, article.text, published=published.date() if published else None, title=article.title,
@@ -217,12 +230,13 @@ class Pipeline:
         fingerprint = sketch(article.text)
         with self.store.transaction():
             article_id = self.store.save_article(spec.url, article)
-            original = next((other for other, other_sketch in self.store.recent_sketches(published, exclude=article_id)
-                             if same_story(fingerprint, other_sketch)), None)
-            self.store.set_article_wire(article_id, fingerprint, original)
+            candidates = self.store.wire_candidates(fingerprint[:WIRE_BANDS], published, exclude=article_id)
+            original = next((other for other, other_sketch in candidates if same_story(fingerprint, other_sketch)),
+                            None)
+            self.store.set_article_wire(article_id, fingerprint, original, published, WIRE_BANDS)
             ids = self.store.save_reports(article_id, reports, outlet, article.url or entry.link, published)
             crash_point("reports-saved")
-            stats.alerts += self.judge.judge(self.store.stored_reports(ids), self.newest_known)
+            stats.alerts += self.judge.judge(self.store.stored_reports(ids), newest_known)
             crash_point("alerts-recorded")
             self.store.mark_processed(spec.url, entry.key)
         crash_point("entry-processed")

@@ -23,6 +23,7 @@ from datetime import UTC, datetime, timedelta
 from bot.audience import Audience
 from bot.config import Config
 from bot.demo_server import DemoServer, start_demo_server
+from bot.models import FeedSpec
 from bot.notifiers import ConsoleNotifier, DeliveryError, Notifier
 from bot.outbox import drain
 from bot.pipeline import CycleStats, Pipeline
@@ -149,6 +150,8 @@ async def open_service(config: Config, *, notifier: Notifier | None = None) -> A
         pipeline.notify_admins = service.notify_admins
         yield service
     finally:
+        if "pipeline" in locals():
+            await pipeline.aclose()
         if application is not None:
             with contextlib.suppress(Exception):
                 await application.shutdown()
@@ -182,11 +185,9 @@ def _job_options() -> dict[str, object]:
     return {"coalesce": True, "max_instances": 1, "misfire_grace_time": 300}
 
 
-def _feed_interval(service: Service, url: str) -> float:
+def _feed_interval(service: Service, spec: FeedSpec) -> float:
     """Seconds between a feed's polls (its own interval, else the service's)."""
-    spec = next((s for s in service.pipeline.current_specs() if s.url == url), None)
-    minutes = (spec.interval_minutes if spec else None) or service.config.service.poll_interval_minutes
-    return minutes * 60
+    return (spec.interval_minutes or service.config.service.poll_interval_minutes) * 60
 
 
 def _stagger(index: int, total: int, interval: float) -> float:
@@ -204,11 +205,12 @@ class _FeedJobs:
         self.urls: set[str] = set()
 
     def sync(self) -> None:
-        current = [spec.url for spec in self.service.pipeline.current_specs()]
-        for index, url in enumerate(u for u in current if u not in self.urls):
-            interval = _feed_interval(self.service, url)
-            self._add(url, interval, _stagger(index, len(current), interval))
-            self.urls.add(url)
+        specs = self.service.pipeline.current_specs()
+        current = [spec.url for spec in specs]
+        for index, spec in enumerate(s for s in specs if s.url not in self.urls):
+            interval = _feed_interval(self.service, spec)
+            self._add(spec.url, interval, _stagger(index, len(current), interval))
+            self.urls.add(spec.url)
         for url in self.urls - set(current):
             self._remove(url)
             self.urls.discard(url)

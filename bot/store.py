@@ -418,6 +418,24 @@ COLUMN_DOCS_V6 = {
 }
 
 
+def _migration_v7(conn: sqlite3.Connection) -> None:
+    """Index for finding copies of a wire story without comparing every recent article."""
+    conn.execute(_WIRE_HASHES.create_sql())
+    conn.execute("CREATE INDEX idx_wire_hashes ON wire_hashes (hash)")
+    conn.execute("CREATE INDEX idx_reports_published ON reports (published)")
+
+
+_WIRE_HASHES = Table(
+    "wire_hashes",
+    "The few smallest text hashes of each article: articles sharing one are candidates for the same wire story.",
+    (
+        _c("hash", "INTEGER NOT NULL", "One of the article's smallest word 5-gram hashes (signed 64-bit)"),
+        _c("article_id", "INTEGER NOT NULL", "Article"),
+        _c("published", "TEXT", "Its publication time (UTC), to look only near a date"),
+    ),
+)
+
+
 # Append only: version N is MIGRATIONS[N-1]. A later version adds columns or tables
 # (ALTER TABLE …) and their docs to TABLE_DOCS / COLUMN_DOCS; never edit a released one.
 MIGRATIONS: tuple[tuple[str, Callable[[sqlite3.Connection], None]], ...] = (
@@ -427,8 +445,9 @@ MIGRATIONS: tuple[tuple[str, Callable[[sqlite3.Connection], None]], ...] = (
     ("subscribers, watches and their thresholds", _migration_v4),
     ("feed health and service state", _migration_v5),
     ("daily digests", _migration_v6),
+    ("wire story index", _migration_v7),
 )
-for _table_def in (*_V4_TABLES, _SERVICE_STATE):
+for _table_def in (*_V4_TABLES, _SERVICE_STATE, _WIRE_HASHES):
     TABLE_DOCS[_table_def.name] = _table_def.doc
     COLUMN_DOCS[_table_def.name] = {c.name: c.doc for c in _table_def.columns}
 for _docs in (COLUMN_DOCS_V2, COLUMN_DOCS_V3, COLUMN_DOCS_V4, COLUMN_DOCS_V5, COLUMN_DOCS_V6):
@@ -690,10 +709,11 @@ class Store:
                 [(entry.link, feed_url, entry.key, entry.link) for entry in entries])
 
     def unprocessed_entries(self, feed_url: str) -> list[FeedEntry]:
-        """Entries seen but never finished (e.g. the service stopped mid-cycle), oldest first."""
+        """Entries seen but never finished, newest first: fresh news before a backlog (which is judged as
+        history when its turn comes)."""
         rows = self.conn.execute(
             """SELECT key, title, link, summary, published FROM entries
-               WHERE feed_url = ? AND processed = 0 ORDER BY first_seen, rowid""",
+               WHERE feed_url = ? AND processed = 0 ORDER BY published DESC, first_seen DESC, rowid DESC""",
             (feed_url,),
         ).fetchall()
         return [
@@ -802,23 +822,32 @@ class Store:
 
     # --- wire copies ---
 
-    def recent_sketches(self, around: datetime | None, days: float = 3.0,
+    def wire_candidates(self, hashes: Iterable[int], around: datetime | None, days: float = 3.0,
                         exclude: int | None = None) -> list[tuple[int, list[int]]]:
-        """Sketches of articles published within `days` of a time (the candidates for the same wire story)."""
-        if around is None:
+        """Sketches of articles published near a time that share one of these hashes (an indexed lookup)."""
+        signed = [_signed(h) for h in hashes]
+        if around is None or not signed:
             return []
         low, high = to_iso(around - timedelta(days=days)), to_iso(around + timedelta(days=days))
+        marks = ", ".join("?" for _ in signed)
         rows = self.conn.execute(
-            """SELECT id, sketch FROM articles WHERE sketch IS NOT NULL AND published BETWEEN ? AND ?
-               AND id != ? ORDER BY published, id""",
-            (low, high, exclude or -1),
-        ).fetchall()
+            f"""SELECT DISTINCT a.id, a.sketch FROM wire_hashes w JOIN articles a ON a.id = w.article_id
+                WHERE w.hash IN ({marks}) AND w.published BETWEEN ? AND ? AND a.id != ? AND a.sketch IS NOT NULL
+                ORDER BY a.published, a.id""",
+            [*signed, low, high, exclude or -1]).fetchall()
         return [(row[0], json.loads(row[1])) for row in rows]
 
-    def set_article_wire(self, article_id: int, sketch: list[int], wire_of: int | None) -> None:
+    def set_article_wire(self, article_id: int, sketch: list[int], wire_of: int | None,
+                         published: datetime | None = None, bands: int = 8) -> None:
         with self.transaction():
             self.conn.execute("UPDATE articles SET sketch = ?, wire_of = ? WHERE id = ?",
                               (json.dumps(sketch), wire_of, article_id))
+            self.conn.execute("DELETE FROM wire_hashes WHERE article_id = ?", (article_id,))
+            self.conn.executemany("INSERT INTO wire_hashes (hash, article_id, published) VALUES (?, ?, ?)",
+                                  [(_signed(h), article_id, to_iso(published)) for h in sketch[:bands]])
+
+    def disabled_feeds(self) -> set[str]:
+        return {row[0] for row in self.conn.execute("SELECT url FROM feeds WHERE disabled = 1")}
 
     def baseline(self, place: str, metric: str) -> Baseline | None:
         row = self.conn.execute(
@@ -1219,6 +1248,11 @@ class Store:
             "outbox_pending": one("SELECT COUNT(*) FROM outbox WHERE status = 'pending'").fetchone()[0],
             "outbox_dead": one("SELECT COUNT(*) FROM outbox WHERE status = 'dead'").fetchone()[0],
         }
+
+
+def _signed(value: int) -> int:
+    """An unsigned 64-bit hash as SQLite's signed INTEGER."""
+    return value - (1 << 64) if value >= (1 << 63) else value
 
 
 def _corroborations_json(items: Iterable[Corroboration]) -> str:

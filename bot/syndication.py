@@ -14,6 +14,7 @@ import re
 from collections.abc import Iterable
 
 SKETCH_SIZE = 64
+WIRE_BANDS = 8  # the smallest hashes indexed per article: near-identical texts share at least one of them
 SHINGLE = 5
 SAME_STORY = 0.5  # estimated Jaccard similarity at or above which two texts are one story
 _WORD = re.compile(r"[a-z0-9]+")

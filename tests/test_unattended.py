@@ -125,3 +125,30 @@ def test_the_token_never_reaches_the_log(caplog) -> None:  # type: ignore[no-unt
                                "POST https://api.telegram.org/bot%s/getUpdates failed", (token,), None)
     handler.filter(record)
     assert token not in record.getMessage() and "<token>" in record.getMessage()
+
+
+def test_feed_jobs_running_at_once_do_not_disturb_each_other(http_server: LoopbackServer, tmp_path: Path) -> None:
+    """APScheduler overlaps different feeds' jobs: each must poll and record its own feed."""
+    feed = ("<?xml version='1.0'?><rss version='2.0'><channel><title>t</title><link>http://e.test/</link>"
+            "<description>d</description><item><guid>{n}</guid><title>Item {n}</title>"
+            "<description>More than {n},000 people fled Saraqib on Monday.</description></item></channel></rss>")
+    urls = []
+    for n in range(1, 9):
+        http_server.route(f"/f{n}.xml", feed.format(n=n), content_type="application/rss+xml", delay=0.05 * n)
+        urls.append(http_server.url(f"/f{n}.xml"))
+    path = tmp_path / "c.toml"
+    path.write_text(f'[service]\ndatabase = "{tmp_path / "j.db"}"\n'
+                    + "".join(f'[[feeds]]\nname = "F{i}"\nurl = "{u}"\n' for i, u in enumerate(urls, 1)),
+                    encoding="utf-8")
+    config = load_config(path)
+
+    async def go() -> list[int]:
+        async with open_service(config, notifier=ConsoleNotifier()) as service:
+            results = await asyncio.gather(*(service.poll_feed(url) for url in urls))
+            return [stats.feeds for stats in results]
+
+    assert asyncio.run(go()) == [1] * 8
+    with Store(tmp_path / "j.db") as store:
+        statuses = {f["url"]: f["last_status"] for f in store.feed_statuses()}
+        assert statuses == dict.fromkeys(urls, "ok")
+        assert store.counts()["entries"] == 8 and store.counts()["unprocessed"] == 0
