@@ -830,11 +830,14 @@ class Store:
             return []
         low, high = to_iso(around - timedelta(days=days)), to_iso(around + timedelta(days=days))
         marks = ", ".join("?" for _ in signed)
+        # Copies of one story share most of their smallest hashes; articles written from a common
+        # template (same phrasing, other figures) share one or two. Asking for three keeps the
+        # comparisons to the likely copies.
         rows = self.conn.execute(
-            f"""SELECT DISTINCT a.id, a.sketch FROM wire_hashes w JOIN articles a ON a.id = w.article_id
+            f"""SELECT a.id, a.sketch FROM wire_hashes w JOIN articles a ON a.id = w.article_id
                 WHERE w.hash IN ({marks}) AND w.published BETWEEN ? AND ? AND a.id != ? AND a.sketch IS NOT NULL
-                ORDER BY a.published, a.id""",
-            [*signed, low, high, exclude or -1]).fetchall()
+                GROUP BY a.id HAVING COUNT(*) >= ? ORDER BY a.published, a.id""",
+            [*signed, low, high, exclude or -1, min(3, len(signed))]).fetchall()
         return [(row[0], json.loads(row[1])) for row in rows]
 
     def set_article_wire(self, article_id: int, sketch: list[int], wire_of: int | None,
