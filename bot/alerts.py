@@ -57,9 +57,6 @@ class Rules:
                    own.highest_in_days if own.highest_in_days is not None else rules.highest_in_days)
 
 
-Thresholds = Rules  # the name the first version used
-
-
 @dataclass(frozen=True, slots=True)
 class Settings:
     """How repeats, corroboration and old news are told apart."""
@@ -99,21 +96,6 @@ class StoredReport:
     article_id: int | None = None
     wire_of: int | None = None  # the article this one is a copy of (same wire story), if any
     place_id: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class Baseline:
-    """The current belief for a (place, metric), as `dwatch places show` lists it."""
-
-    place: str
-    metric: str
-    value: int
-    qualifier: str | None
-    report_id: int | None
-    published: datetime | None
-    source: str | None
-    outlet: str | None
-    period_kind: str | None
 
 
 @dataclass(frozen=True, slots=True)

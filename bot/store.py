@@ -32,7 +32,7 @@ from typing import Any
 
 import sqlite_utils
 
-from bot.alerts import Alert, Baseline, Corroboration, StoredReport
+from bot.alerts import Alert, Corroboration, StoredReport
 from bot.models import Article, FeedEntry, FeedFetch, FeedValidators
 from extractors.gazetteer import Place
 from extractors.report import Report
@@ -851,16 +851,6 @@ class Store:
 
     def disabled_feeds(self) -> set[str]:
         return {row[0] for row in self.conn.execute("SELECT url FROM feeds WHERE disabled = 1")}
-
-    def baseline(self, place: str, metric: str) -> Baseline | None:
-        row = self.conn.execute(
-            """SELECT place, metric, value, qualifier, report_id, published, source, outlet, period_kind
-               FROM baselines WHERE place = ? AND metric = ?""",
-            (place, metric),
-        ).fetchone()
-        if row is None:
-            return None
-        return Baseline(row[0], row[1], row[2], row[3], row[4], from_iso(row[5]), row[6], row[7], row[8])
 
     def set_baseline(self, report: StoredReport) -> None:
         """Make a report the current belief for its (place, metric)."""
