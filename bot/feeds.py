@@ -73,7 +73,8 @@ async def fetch_feed(
     if validators.last_modified:
         headers["If-Modified-Since"] = validators.last_modified
     try:
-        response = await fetch_capped(client, spec.fetch_url or spec.url, max_bytes, headers, what="feed")
+        response = await fetch_capped(client, spec.fetch_url or spec.url, max_bytes, headers, what="feed",
+                                      pin=spec.pinned_address)
     except FetchError as exc:
         retry_after = retry_after_seconds(exc.headers) if exc.status in (429, 503) else None
         error = exc.reason if retry_after is None else f"{exc.reason} (retry after {retry_after:g} s)"

@@ -103,6 +103,7 @@ async def fetch_capped(
     *,
     what: str = "response",
     total_timeout: float | None = None,
+    pin: str | None = None,
 ) -> CappedResponse:
     """GET url and read at most max_bytes of (decoded) body; raise FetchError on any failure.
 
@@ -113,6 +114,11 @@ async def fetch_capped(
 
     We only offer the encodings we can inflate a bounded piece at a time
     (gzip, deflate); a caller's own Accept-Encoding wins.
+
+    pin: an IP address already checked to be public. The request then goes
+    to that address (Host header and TLS name still the URL's host) and
+    redirects are not followed, so a host that re-resolves elsewhere between
+    the check and the connection cannot redirect us inside.
     """
     per_step = _client_timeout(client)
     if total_timeout is None and per_step is not None:
@@ -121,11 +127,11 @@ async def fetch_capped(
     try:
         async with asyncio.timeout(total_timeout):
             try:
-                return await _fetch(client, url, max_bytes, request_headers, what)
+                return await _fetch(client, url, max_bytes, request_headers, what, pin)
             except (httpx.ReadError, httpx.RemoteProtocolError, httpx.WriteError):
                 # A kept-alive connection the server had already closed: a GET may safely go once more,
                 # on a fresh connection, before it counts as the site's failure.
-                return await _fetch(client, url, max_bytes, request_headers, what)
+                return await _fetch(client, url, max_bytes, request_headers, what, pin)
     except TimeoutError:
         raise FetchError(f"timed out after {_seconds(total_timeout or 0)} (whole download)") from None
     except httpx.TimeoutException:
@@ -142,11 +148,29 @@ async def fetch_capped(
         raise FetchError(f"network error: {_root_reason(exc)}") from None
 
 
+def _pinned(url: str, pin: str, headers: dict[str, str]) -> tuple[str, dict[str, str], dict[str, str]]:
+    """The URL with its host replaced by the checked address, the Host header and the TLS name."""
+    parts = httpx.URL(url)
+    address = f"[{pin}]" if ":" in pin else pin
+    host_header = parts.host if parts.port is None else f"{parts.host}:{parts.port}"
+    return str(parts.copy_with(host=address.strip("[]"))), {**headers, "Host": host_header}, {
+        "sni_hostname": parts.host}
+
+
 async def _fetch(
-    client: httpx.AsyncClient, url: str, max_bytes: int, headers: Mapping[str, str] | None, what: str
+    client: httpx.AsyncClient, url: str, max_bytes: int, headers: Mapping[str, str] | None, what: str,
+    pin: str | None = None,
 ) -> CappedResponse:
     too_large = f"{what} larger than {max_bytes:,} bytes"
-    async with client.stream("GET", url, headers=dict(headers or {})) as response:
+    target, sent_headers, extensions = url, dict(headers or {}), {}
+    if pin:
+        target, sent_headers, extensions = _pinned(url, pin, sent_headers)
+    request = client.build_request("GET", target, headers=sent_headers, extensions=extensions)
+    response = await client.send(request, stream=True, follow_redirects=False if pin else client.follow_redirects)
+    try:
+        if pin and response.is_redirect:
+            raise FetchError(f"redirects are not followed for feeds added from chat (HTTP {response.status_code})",
+                             status=response.status_code)
         if not _accepted(response.status_code):
             phrase = f" {response.reason_phrase}" if response.reason_phrase else ""
             raise FetchError(
@@ -176,8 +200,10 @@ async def _fetch(
             status=response.status_code,
             headers=response.headers,
             body=bytes(body),
-            final_url=str(response.url),
+            final_url=url if pin else str(response.url),
         )
+    finally:
+        await response.aclose()
 
 
 # zlib window bits per Content-Encoding: 16 + MAX_WBITS reads the gzip wrapper, MAX_WBITS the zlib one.

@@ -20,6 +20,9 @@ class FeedSpec:
     # Where to GET it when that differs from url, which stays the feed's identity in the store:
     # "demo:/feed.xml" is fetched from the demo server's current port (see Config.feed_specs).
     fetch_url: str | None = None
+    # For a feed added from chat: the public address its host was checked to resolve to; the poll
+    # connects there and nowhere else (see bot/urls.py).
+    pinned_address: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,7 +13,7 @@ import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Callable, Collection
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
 
@@ -29,7 +29,7 @@ from bot.judging import Judge
 from bot.models import Article, FeedEntry, FeedFetch, FeedSpec
 from bot.store import Store, from_iso, to_iso
 from bot.syndication import WIRE_BANDS, same_story, sketch
-from bot.urls import UnsafeURL, check_feed_url
+from bot.urls import UnsafeURL, public_address
 from extractors import Gazetteer, extract
 
 log = logging.getLogger(__name__)
@@ -141,8 +141,9 @@ class Pipeline:
     async def _poll(self, client: httpx.AsyncClient, specs: tuple[FeedSpec, ...],
                     stats: CycleStats) -> list[tuple[FeedSpec, FeedEntry]]:
         validators = {spec.url: self.store.feed_validators(spec.url) for spec in specs}
-        refused = await self._unsafe_chat_feeds(specs)
-        allowed = [spec for spec in specs if spec.url not in refused]
+        refused, pins = await self._check_chat_feeds(specs)
+        allowed = [replace(spec, pinned_address=pins[spec.url]) if spec.url in pins else spec
+                   for spec in specs if spec.url not in refused]
         fetched = await fetch_feeds(client, allowed, validators, max_bytes=self.config.http.max_feed_bytes,
                                     concurrency=self.config.http.concurrency)
         by_url = {fetch.feed.url: fetch for fetch in fetched}
@@ -170,19 +171,20 @@ class Pipeline:
             work.extend((spec, entry) for entry in pending)
         return work
 
-    async def _unsafe_chat_feeds(self, specs: tuple[FeedSpec, ...]) -> dict[str, str]:
-        """Feeds added from chat are checked again before every poll: their host may now point inside."""
+    async def _check_chat_feeds(self, specs: tuple[FeedSpec, ...]) -> tuple[dict[str, str], dict[str, str]]:
+        """Feeds added from chat are resolved and checked before every poll, and the poll is pinned to the
+        address that was checked: (refused url → reason, url → address to connect to)."""
         if self.config.telegram.allow_private_feeds:
-            return {}
+            return {}, {}
         chat_urls = {url for url, _ in self.store.chat_feeds()}
-        refused = {}
+        refused, pins = {}, {}
         for spec in specs:
             if spec.url in chat_urls:
                 try:
-                    await check_feed_url(spec.url)
+                    pins[spec.url] = await public_address(spec.url)
                 except UnsafeURL as exc:
                     refused[spec.url] = f"refused: {exc}"
-        return refused
+        return refused, pins
 
     async def _schedule(self, spec: FeedSpec, fetch: FeedFetch) -> None:
         """Backoff, Retry-After, Cache-Control, and disabling a feed dead for too long."""

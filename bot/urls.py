@@ -23,6 +23,17 @@ def _blocked(address: str) -> bool:
             or ip.is_unspecified)
 
 
+async def public_address(url: str) -> str:
+    """The address to connect to for a chat-added feed: checked public, so the poll can be pinned to it."""
+    parts = urlsplit(url.strip())
+    await check_feed_url(url)
+    infos = await asyncio.to_thread(socket.getaddrinfo, parts.hostname, parts.port or 443, 0, socket.SOCK_STREAM)
+    for info in infos:
+        if not _blocked(str(info[4][0])):
+            return str(info[4][0])
+    raise UnsafeURL(f"{parts.hostname} has no public address")
+
+
 async def check_feed_url(url: str, *, allow_private: bool = False) -> str:
     """The URL, if it may be polled; UnsafeURL otherwise."""
     parts = urlsplit(url.strip())

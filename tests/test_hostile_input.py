@@ -683,3 +683,29 @@ def test_five_mb_one_line_page_falls_back_to_the_summary(
     )
     assert_summary_fallback(fetch_page(streamed, max_bytes=cap), "page larger than 5,000,000 bytes", caplog)
     assert time.perf_counter() - started < 5
+
+
+def test_a_pinned_fetch_connects_to_the_checked_address_only(http_server: LoopbackServer) -> None:
+    """/addfeed feeds: the host is resolved and checked once, and the request goes to that address."""
+    import asyncio as _asyncio
+
+    from bot.http import FetchError, fetch_capped
+
+    http_server.route("/pinned.xml", "<rss version='2.0'><channel><title>t</title></channel></rss>",
+                      content_type="application/rss+xml")
+    http_server.route("/jump.xml", "", status=302, headers={"Location": "http://10.0.0.1/inside"})
+    url = f"http://feeds.example.invalid:{http_server.port}/pinned.xml"  # a name no resolver knows
+
+    async def go() -> tuple[int, str, str]:
+        async with loopback_client(timeout=2.0) as client:
+            response = await fetch_capped(client, url, 100_000, what="feed", pin="127.0.0.1")
+            try:
+                await fetch_capped(client, url.replace("pinned", "jump"), 100_000, what="feed", pin="127.0.0.1")
+            except FetchError as exc:
+                return response.status, response.final_url, exc.reason
+            return response.status, response.final_url, "followed"
+
+    status, final_url, redirect = _asyncio.run(go())
+    assert (status, final_url) == (200, url)
+    assert http_server.requests_for("/pinned.xml")[-1].headers["host"] == f"feeds.example.invalid:{http_server.port}"
+    assert "redirects are not followed" in redirect
