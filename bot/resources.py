@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from extractors.gazetteer import seeds_dir as extractors_seeds_dir
+
 _PACKAGE_DIR = Path(__file__).resolve().parent
 _REPO_ROOT = _PACKAGE_DIR.parent
 _BUNDLED = _PACKAGE_DIR / "_bundled"
@@ -24,8 +26,8 @@ def _locate(name: str) -> Path:
 
 
 def seeds_dir() -> Path:
-    """The seeds folder: gazetteer, baseline figures and the offline demo."""
-    return _locate("seeds")
+    """The seeds folder: gazetteer and the offline demo (found by the extractors, which need it first)."""
+    return extractors_seeds_dir()
 
 
 def config_dir() -> Path:

@@ -115,10 +115,6 @@ def _starts_name(token: Token) -> bool:
     return bool(sep) and head.lower() in CONNECTORS and rest[:1].isupper()
 
 
-def _is_name_part(token: Token) -> bool:
-    return _starts_name(token)
-
-
 def _kind_hint(before: str, after: str) -> str | None:
     if after in ("province", "governorate", "region", "countryside", "state", "oblast", "prefecture", "department"):
         return "province"
@@ -205,15 +201,15 @@ class PlaceFinder:
         lower = [t.lower for t in tokens]
         while i < len(tokens):
             if not _starts_name(tokens[i]) or (lower[i] in NOT_PLACES and not (
-                    i + 1 < len(tokens) and _is_name_part(tokens[i + 1]))):
+                    i + 1 < len(tokens) and _starts_name(tokens[i + 1]))):
                 i += 1
                 continue
             # the longest run of name words (with connectors between capitalised words)
             j = i + 1
             while j < len(tokens) and j - i < 6:
-                if _is_name_part(tokens[j]):
+                if _starts_name(tokens[j]):
                     j += 1
-                elif lower[j] in CONNECTORS and j + 1 < len(tokens) and _is_name_part(tokens[j + 1]):
+                elif lower[j] in CONNECTORS and j + 1 < len(tokens) and _starts_name(tokens[j + 1]):
                     j += 2
                 else:
                     break

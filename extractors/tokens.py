@@ -48,7 +48,3 @@ def tokenize(sentence: str) -> list[Token]:
         previous_end = end
     return tokens
 
-
-def words_between(tokens: list[Token], start: int, end: int) -> list[str]:
-    """Lower-cased token texts of tokens[start:end] (clamped to the list)."""
-    return [t.lower for t in tokens[max(0, start):max(0, min(end, len(tokens)))]]
